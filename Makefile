@@ -1,0 +1,65 @@
+# DateSpark: `make run` serves the app, `make test` runs the whole suite.
+# Both create .venv and install the pinned dependencies first.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The machine's own PostgreSQL, for `make test-external` (CI runs both).
+EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-external lint e2e-browser lock clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@touch $@
+
+run: $(VENV)/.runtime
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "DateSpark on http://127.0.0.1:$(PORT)  (Ctrl-C stops the app and its embedded database)"
+	PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+
+# Headless Chromium for the browser tests: Debian's package, installed when we can.
+e2e-browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+		|| echo "!!! Could not install chromium: the browser tests will be SKIPPED."; \
+	else echo "!!! chromium is not installed and cannot be installed here: the browser tests will be SKIPPED."; fi
+
+test: $(VENV)/.dev e2e-browser lint
+	$(BIN)/pytest
+
+# The database tests against an external PostgreSQL server (the machine's own by default).
+test-external: $(VENV)/.dev
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(EXTERNAL_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest -m "not e2e"; \
+	else echo "!!! No PostgreSQL at $(EXTERNAL_DATABASE_URL): external-database tests not run."; exit 1; fi
+
+lock:
+	rm -rf /tmp/datespark-lock && $(PYTHON) -m venv /tmp/datespark-lock
+	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > /tmp/datespark-lock/runtime.in
+	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['optional-dependencies']['dev']))" > /tmp/datespark-lock/dev.in
+	/tmp/datespark-lock/bin/pip install -q -r /tmp/datespark-lock/runtime.in
+	(echo "# Runtime closure, pinned. Regenerate with 'make lock' after editing pyproject.toml."; /tmp/datespark-lock/bin/pip freeze) > requirements.lock
+	/tmp/datespark-lock/bin/pip install -q -r /tmp/datespark-lock/dev.in
+	(echo "# Runtime + dev closure, pinned. Regenerate with 'make lock' after editing pyproject.toml."; /tmp/datespark-lock/bin/pip freeze) > requirements-dev.lock
+
+clean:
+	-$(BIN)/python -m datespark.embedded_db stop
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""Account services: register, log in, change password, log out.
+
+Shared by the JSON API and the pages, so both apply the same password rules,
+rate limits and revocation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Field
+from django.http import HttpRequest
+
+from coaching import ratelimit, tokens
+from coaching.errors import ApiError, Unauthorized
+
+
+class UsernameTaken(ApiError):
+    default_code = "username_taken"
+    default_detail = "That username is already taken."
+
+
+class InvalidPassword(ApiError):
+    default_code = "invalid_password"
+    default_detail = "The password is not acceptable."
+
+
+class InvalidCredentials(Unauthorized):
+    default_detail = "Wrong username or password."
+
+
+def user_register(*, request: HttpRequest, username: str, password: str, email: str = "") -> AbstractBaseUser:
+    """Create an active user after the registration rate limit and Django's password validators."""
+    ratelimit.hit_and_check("register_per_ip", ratelimit.client_ip(request))
+    User = get_user_model()
+    username_field = User._meta.get_field(User.USERNAME_FIELD)
+    assert isinstance(username_field, Field)
+    try:
+        username = username_field.clean(username, None)
+    except ValidationError as exc:
+        raise ApiError(" ".join(exc.messages), field="username") from None
+    candidate = User(username=username, email=email)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as exc:
+        raise InvalidPassword(" ".join(exc.messages), field="password") from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(field="username")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError:  # lost a race with the same username
+        raise UsernameTaken(field="username") from None
+
+
+def user_authenticate(*, request: HttpRequest, username: str, password: str) -> AbstractBaseUser:
+    """Check a username and password, counting failures per username and per client IP."""
+    ip = ratelimit.client_ip(request)
+    ratelimit.check("failed_login_per_username", username.lower())
+    ratelimit.check("failed_login_per_ip", ip)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        ratelimit.hit("failed_login_per_username", username.lower())
+        ratelimit.hit("failed_login_per_ip", ip)
+        raise InvalidCredentials()
+    return user
+
+
+def password_change(
+    *, request: HttpRequest, user: AbstractBaseUser, old_password: str, new_password: str
+) -> AbstractBaseUser:
+    """Change the password; every token issued before stops working (their fingerprint no longer matches)."""
+    ratelimit.check("failed_login_per_username", user.get_username().lower())
+    if not user.check_password(old_password):
+        ratelimit.hit("failed_login_per_username", user.get_username().lower())
+        raise InvalidPassword("The current password is wrong.", field="oldPassword")
+    try:
+        password_validation.validate_password(new_password, user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InvalidPassword(" ".join(exc.messages), field="newPassword") from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def session_end(*, token_payload: dict[str, Any]) -> None:
+    """Revoke the login session a token belongs to: its access and refresh tokens stop working."""
+    tokens.revoke_session(token_payload)

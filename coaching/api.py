@@ -1,0 +1,201 @@
+"""The JSON API (see ../shared/contract/API.md): thin viewsets over services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.middleware.csrf import get_token, rotate_token
+from django.utils import timezone
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from coaching import accounts, selectors, services, tokens
+from coaching.authentication import CredentialsInBody
+from coaching.errors import Unauthorized
+from coaching.serializers import (
+    IsCompletedQueryInput,
+    LegacyImportInput,
+    LoginInput,
+    MarkCompletedInput,
+    PasswordChangeInput,
+    ProgressQueryInput,
+    RefreshInput,
+    RegisterInput,
+    completion_state_data,
+    progress_data,
+    tool_progress_data,
+    user_data,
+)
+
+
+def _valid(serializer_class: type, data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _user_id(request: Request) -> int:
+    # Every caller sits behind IsAuthenticated, so there is a user.
+    return int(cast(AbstractBaseUser, request.user).pk)
+
+
+class ToolCompletionViewSet(viewsets.ViewSet):
+    """Mark, read and import a user's tool completions. Every query is scoped to request.user."""
+
+    @action(detail=False, methods=["post"], url_path="mark-completed")
+    def mark_completed(self, request: Request) -> Response:
+        data = _valid(MarkCompletedInput, request.data)
+        result = services.completion_mark(
+            user_id=_user_id(request),
+            tool_name=data["toolName"],
+            action_name=data["actionName"],
+            metadata=data.get("metadata"),
+        )
+        return Response({"success": True, "wasNew": result.was_new, "progress": tool_progress_data(result.progress)})
+
+    @action(detail=False, methods=["get"])
+    def progress(self, request: Request) -> Response:
+        tool_name = _valid(ProgressQueryInput, request.query_params).get("toolName")
+        if tool_name is not None:
+            services.tool_get_or_error(tool_name)
+        return Response(progress_data(selectors.progress_get(user_id=_user_id(request), tool_name=tool_name)))
+
+    @action(detail=False, methods=["get"], url_path="is-completed")
+    def is_completed(self, request: Request) -> Response:
+        query = _valid(IsCompletedQueryInput, request.query_params)
+        tool = services.tool_get_or_error(query["toolName"])
+        action_name = services.action_validate(tool, query["actionName"])
+        state = selectors.completion_state_get(user_id=_user_id(request), tool_name=tool.name, action_name=action_name)
+        return Response(completion_state_data(state))
+
+    @action(detail=False, methods=["post"], url_path="import-legacy")
+    def import_legacy(self, request: Request) -> Response:
+        data = _valid(LegacyImportInput, request.data)
+        result = services.legacy_import(user_id=_user_id(request), flags=data["flags"])
+        return Response(
+            {
+                "success": True,
+                "imported": [
+                    {"toolName": item.tool_name, "actionName": item.action_name, "wasNew": item.was_new}
+                    for item in result.imported
+                ],
+                "ignored": result.ignored,
+            }
+        )
+
+
+def set_auth_cookie(response: Response, request: Request, user: Any) -> None:
+    """Log the browser in: the HttpOnly JWT cookie plus a fresh csrftoken cookie."""
+    token = tokens.cookie_token_for(user)
+    response.set_cookie(
+        settings.AUTH_COOKIE_NAME,
+        str(token),
+        max_age=int(settings.AUTH_COOKIE_MAX_AGE.total_seconds()),
+        path="/",
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    rotate_token(request._request)
+    get_token(request._request)
+
+
+class CredentialsViewSet(viewsets.ViewSet):
+    """Register and log in: the password in the body is the credential."""
+
+    authentication_classes = [CredentialsInBody]
+    permission_classes = [permissions.AllowAny]
+
+    @action(detail=False, methods=["post"])
+    def register(self, request: Request) -> Response:
+        data = _valid(RegisterInput, request.data)
+        user = accounts.user_register(
+            request=request._request, username=data["username"], password=data["password"], email=data["email"]
+        )
+        response = Response(user_data(user), status=status.HTTP_201_CREATED)
+        set_auth_cookie(response, request, user)
+        return response
+
+    @action(detail=False, methods=["post"])
+    def login(self, request: Request) -> Response:
+        data = _valid(LoginInput, request.data)
+        user = accounts.user_authenticate(
+            request=request._request, username=data["username"], password=data["password"]
+        )
+        response = Response(user_data(user))
+        set_auth_cookie(response, request, user)
+        return response
+
+
+class SessionViewSet(viewsets.ViewSet):
+    """Log out and change the password: need a valid token (cookie + CSRF, or Bearer)."""
+
+    @action(detail=False, methods=["post"])
+    def logout(self, request: Request) -> Response:
+        accounts.session_end(token_payload=cast(AccessToken, request.auth).payload)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        response.delete_cookie(settings.AUTH_COOKIE_NAME, path="/", samesite="Lax")
+        return response
+
+    @action(detail=False, methods=["post"])
+    def password(self, request: Request) -> Response:
+        data = _valid(PasswordChangeInput, request.data)
+        user = accounts.password_change(
+            request=request._request,
+            user=cast(AbstractBaseUser, request.user),
+            old_password=data["oldPassword"],
+            new_password=data["newPassword"],
+        )
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        set_auth_cookie(response, request, user)
+        return response
+
+
+class TokenViewSet(viewsets.ViewSet):
+    """The simplejwt pair for non-browser clients: obtain, and refresh with rotation."""
+
+    authentication_classes = [CredentialsInBody]
+    permission_classes = [permissions.AllowAny]
+
+    def obtain(self, request: Request) -> Response:
+        data = _valid(LoginInput, request.data)
+        user = accounts.user_authenticate(
+            request=request._request, username=data["username"], password=data["password"]
+        )
+        refresh, access = tokens.token_pair_for(user)
+        return Response({"access": str(access), "refresh": str(refresh)})
+
+    def refresh(self, request: Request) -> Response:
+        raw = _valid(RefreshInput, request.data)["refresh"]
+        try:
+            old = RefreshToken(raw)  # type: ignore[arg-type]
+        except TokenError:
+            raise Unauthorized("The refresh token is invalid or expired.") from None
+        user = tokens.refresh_user(old)
+        if user is None:
+            raise Unauthorized("The refresh token is invalid, expired or revoked.")
+        tokens.revoke(str(old["jti"]), expires_at=timezone.now() + tokens.REFRESH_LIFETIME)
+        refresh, access = tokens.token_pair_for(user, sid=str(old[tokens.SESSION_CLAIM]))
+        return Response({"access": str(access), "refresh": str(refresh)})
+
+
+class AdminViewSet(viewsets.ViewSet):
+    permission_classes = [permissions.IsAdminUser]
+
+    @action(detail=False, methods=["post"], url_path="init-tool-tracking")
+    def init_tool_tracking(self, request: Request) -> Response:
+        report = services.tracking_ensure()
+        return Response(
+            {
+                "tablesCreated": report.tables_created,
+                "viewsCreated": report.views_created,
+                "functionsCreated": report.functions_created,
+                "present": report.present,
+            }
+        )

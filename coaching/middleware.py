@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from coaching.authentication import user_for_token
+from coaching.errors import error_response
+
+logger = logging.getLogger(__name__)
+
+# An oversized body is read and dropped up to this bound before the 413 goes
+# out, so the client sees the answer instead of a reset connection.
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+class ApiErrorMiddleware:
+    """Contract-shaped errors for ``/api/`` outside DRF's own handling.
+
+    Bodies over ``API_MAX_BODY_BYTES`` (by Content-Length) get 413 before any
+    view parses them; an unavailable database anywhere in the request is a 503.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request.path_info):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return error_response(400, "invalid_input", "Content-Length is not a number.")
+            limit = settings.API_MAX_BODY_BYTES
+            if length > limit:
+                self._drain(request, length)
+                return error_response(413, "payload_too_large", f"The request body is over {limit} bytes.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _drain(request: HttpRequest, length: int) -> None:
+        stream = request.META.get("wsgi.input")
+        remaining = min(length, DRAIN_LIMIT_BYTES)
+        try:
+            while remaining > 0 and stream is not None:
+                chunk = stream.read(min(65536, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        except OSError:
+            pass
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.warning("database unavailable answering %s", request.path_info)
+            if is_api_path(request.path_info):
+                return error_response(503, "database_unavailable", "The database is unavailable. Please retry shortly.")
+            return HttpResponse(
+                "<!doctype html><title>Even geduld</title><h1>DateSpark is even niet bereikbaar</h1>"
+                "<p>Probeer het over een paar tellen opnieuw.</p>",
+                status=503,
+            )
+        return None
+
+
+def _cookie_user(request: HttpRequest, fallback: object) -> object:
+    raw = request.COOKIES.get(settings.AUTH_COOKIE_NAME)
+    if raw:
+        result = user_for_token(raw)
+        if result is not None:
+            return result[0]
+        return AnonymousUser()
+    return fallback
+
+
+class JWTCookieUserMiddleware:
+    """Pages authenticate with the same cookie as the API (lazily: no query unless used)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api_path(request.path_info):
+            fallback = getattr(request, "user", AnonymousUser())
+            request.user = SimpleLazyObject(lambda: _cookie_user(request, fallback))  # type: ignore[assignment]
+        return self.get_response(request)

@@ -1,0 +1,281 @@
+"""Writes. Each service is one transaction and validates against the catalog.
+
+The views (API and pages) call these and hold no rules of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+
+from coaching import catalog, selectors, sql
+from coaching.catalog import Tool
+from coaching.errors import ApiError
+from coaching.models import CatalogAction
+from coaching.selectors import ToolProgress
+
+METADATA_MAX_BYTES = 4096
+METADATA_MAX_DEPTH = 8
+LEGACY_MAX_KEYS = 100
+
+
+class UnknownTool(ApiError):
+    default_code = "unknown_tool"
+    default_detail = "Unknown toolName."
+
+
+class UnknownAction(ApiError):
+    default_code = "unknown_action"
+    default_detail = "Unknown actionName for this tool."
+
+
+class InvalidMetadata(ApiError):
+    default_code = "invalid_metadata"
+    default_detail = "metadata must be a JSON object."
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    was_new: bool
+    progress: ToolProgress
+
+
+@dataclass(frozen=True)
+class ImportedAction:
+    tool_name: str
+    action_name: str
+    was_new: bool
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: list[ImportedAction]
+    ignored: list[str]
+
+
+def tool_get_or_error(tool_name: Any, *, field: str = "toolName") -> Tool:
+    tool = catalog.get_tool(tool_name) if isinstance(tool_name, str) else None
+    if tool is None:
+        raise UnknownTool(
+            f"Unknown toolName {tool_name!r}; expected one of {', '.join(catalog.TOOL_NAMES)}.", field=field
+        )
+    return tool
+
+
+def action_validate(tool: Tool, action_name: Any, *, field: str = "actionName") -> str:
+    if not isinstance(action_name, str) or not tool.has_action(action_name):
+        raise UnknownAction(
+            f"Unknown actionName {action_name!r} for {tool.name}; expected one of {', '.join(tool.action_names)}.",
+            field=field,
+        )
+    return action_name
+
+
+def _depth(value: Any) -> int:
+    """Container nesting depth, iteratively: {} is 1, {"a": {}} is 2."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def metadata_validate(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
+    """An object, at most 4 KiB as compact UTF-8 JSON and at most 8 levels deep."""
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise InvalidMetadata("metadata must be a JSON object.", field=field)
+    if _depth(metadata) > METADATA_MAX_DEPTH:
+        raise InvalidMetadata(f"metadata is nested more than {METADATA_MAX_DEPTH} levels deep.", field=field)
+    size = len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    if size > METADATA_MAX_BYTES:
+        raise InvalidMetadata(f"metadata is {size} bytes; the limit is {METADATA_MAX_BYTES}.", field=field)
+    return metadata
+
+
+def completion_mark(
+    *, user_id: int, tool_name: Any, action_name: Any, metadata: Any = None, at: datetime | None = None
+) -> MarkResult:
+    """Mark one catalog action completed for the user; idempotent.
+
+    The first call creates the row (``was_new``); later calls replace the
+    metadata and move ``completed_at`` to ``at`` (default now). Goes through
+    the ``mark_action_completed`` SQL function, one atomic upsert, so under
+    concurrent identical calls exactly one reports new. Returns the tool's
+    progress as read after the write, in the same transaction.
+    """
+    tool = tool_get_or_error(tool_name)
+    action = action_validate(tool, action_name)
+    clean_metadata = metadata_validate(metadata)
+    with transaction.atomic():
+        connection = connections["default"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT mark_action_completed(%s, %s, %s, %s, %s)",
+                [user_id, tool.name, action, cast(Any, Jsonb(clean_metadata)), at or timezone.now()],
+            )
+            (was_new,) = cursor.fetchone()
+        progress = selectors.tool_progress_get(user_id=user_id, tool_name=tool.name)
+    return MarkResult(was_new=bool(was_new), progress=progress)
+
+
+def legacy_import(*, user_id: int, flags: Any) -> ImportResult:
+    """Move an old browser's localStorage flags in, leaving existing completions as they are.
+
+    Known keys with the value ``'true'`` are marked with metadata
+    ``{"source": "localStorage"}``; every other key is reported as ignored.
+    """
+    if not isinstance(flags, dict):
+        raise ApiError("flags must be an object of localStorage keys.", field="flags")
+    if len(flags) > LEGACY_MAX_KEYS:
+        raise ApiError(f"flags may hold at most {LEGACY_MAX_KEYS} keys.", field="flags")
+    wanted: list[tuple[str, str]] = []
+    ignored: list[str] = []
+    for key, value in flags.items():
+        target = catalog.LEGACY_KEYS.get(key)
+        if target is None or value != "true":
+            ignored.append(key)
+        elif target not in wanted:
+            wanted.append(target)
+    created: set[tuple[str, str]] = set()
+    if wanted:
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO tool_completions (user_id, tool_name, action_name, metadata, completed_at)
+                SELECT %s, t.tool_name, t.action_name, %s, %s
+                FROM unnest(%s::text[], %s::text[]) AS t(tool_name, action_name)
+                ON CONFLICT (user_id, tool_name, action_name) DO NOTHING
+                RETURNING tool_name, action_name
+                """,
+                [
+                    user_id,
+                    cast(Any, Jsonb({"source": "localStorage"})),
+                    timezone.now(),
+                    [tool for tool, _ in wanted],
+                    [action for _, action in wanted],
+                ],
+            )
+            created = {(row[0], row[1]) for row in cursor.fetchall()}
+    return ImportResult(
+        imported=[ImportedAction(tool, action, (tool, action) in created) for tool, action in wanted],
+        ignored=ignored,
+    )
+
+
+def _table_exists(connection: BaseDatabaseWrapper, table: str) -> bool:
+    with connection.cursor() as cursor:
+        return table in connection.introspection.table_names(cursor)
+
+
+def catalog_sync(*, using: str = "default") -> None:
+    """Make the tool_catalog table equal ``coaching.catalog`` (run after every migrate)."""
+    connection = connections[using]
+    if not _table_exists(connection, CatalogAction._meta.db_table):
+        return  # migrated to zero, or not yet migrated
+    rows = catalog.catalog_rows()
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DELETE FROM tool_catalog c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM unnest(%s::text[], %s::text[]) AS k(tool_name, action_name)
+                WHERE k.tool_name = c.tool_name AND k.action_name = c.action_name
+            )
+            """,
+            [[r[0] for r in rows], [r[1] for r in rows]],
+        )
+        cursor.execute(
+            """
+            INSERT INTO tool_catalog (tool_name, action_name, tool_position, action_position)
+            SELECT * FROM unnest(%s::text[], %s::text[], %s::smallint[], %s::smallint[])
+            ON CONFLICT (tool_name, action_name)
+            DO UPDATE SET tool_position = EXCLUDED.tool_position, action_position = EXCLUDED.action_position
+            """,
+            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+        )
+
+
+# An arbitrary constant: the advisory lock that serialises tracking set-up.
+TRACKING_LOCK_ID = 0x_DA7E_5BA2
+
+
+@dataclass(frozen=True)
+class TrackingReport:
+    tables_created: list[str]
+    views_created: list[str]
+    functions_created: list[str]
+    present: list[str]
+
+
+def _tracking_objects_present(cursor: Any) -> dict[str, set[str]]:
+    cursor.execute(
+        """
+        SELECT c.relname, c.relkind FROM pg_class c
+        WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)
+        """,
+        [list(sql.TABLES + sql.VIEWS)],
+    )
+    relations = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT DISTINCT proname FROM pg_proc
+        WHERE pronamespace = current_schema()::regnamespace AND proname = ANY(%s)
+        """,
+        [list(sql.FUNCTIONS)],
+    )
+    functions = {row[0] for row in cursor.fetchall()}
+    return {
+        "tables": {name for name, kind in relations if kind in ("r", "p")},
+        "views": {name for name, kind in relations if kind == "v"},
+        "functions": functions,
+    }
+
+
+def tracking_ensure() -> TrackingReport:
+    """Make sure the tracking tables, views and functions exist; report what this call created.
+
+    Idempotent and serialised by an advisory lock. Missing tables are created
+    by running the coaching migrations (so ``django_migrations`` stays true);
+    views and functions come from the same SQL the migration uses.
+    """
+    from django.core.management import call_command
+
+    connection = connections["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [TRACKING_LOCK_ID])
+        try:
+            before = _tracking_objects_present(cursor)
+            if before["tables"] != set(sql.TABLES):
+                call_command("migrate", "coaching", verbosity=0, interactive=False)
+            with transaction.atomic():
+                for statement in sql.CREATE_ALL:
+                    cursor.execute(statement)
+            catalog_sync()
+            after = _tracking_objects_present(cursor)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [TRACKING_LOCK_ID])
+
+    def created(kind: str, names: tuple[str, ...]) -> list[str]:
+        return [name for name in names if name in after[kind] and name not in before[kind]]
+
+    return TrackingReport(
+        tables_created=created("tables", sql.TABLES),
+        views_created=created("views", sql.VIEWS),
+        functions_created=created("functions", sql.FUNCTIONS),
+        present=[name for kind, names in after.items() for name in sorted(names)],
+    )

@@ -1,0 +1,43 @@
+"""gunicorn settings for ``make run`` and production.
+
+With no DATABASE_URL the master owns the embedded PostgreSQL: it starts it,
+applies migrations and creates the local demo user before forking workers,
+and stops it on exit (Ctrl-C included). Workers only connect.
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+accesslog = "-"
+wsgi_app = "datespark.wsgi:application"
+
+
+def on_starting(server):
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datespark.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    if os.environ.get("DATESPARK_SKIP_SETUP") != "1":
+        call_command("migrate", interactive=False, verbosity=1)
+        if not settings.HTTPS:
+            call_command("demo_user")
+    # Workers open their own connections after the fork.
+    connections.close_all()
+
+
+def on_exit(server):
+    from django.conf import settings
+
+    if settings.EMBEDDED_DATABASE:
+        from datespark import embedded_db
+
+        embedded_db.stop_if_owner()

@@ -1,0 +1,72 @@
+"""Test set-up: a real PostgreSQL, always.
+
+With no DATABASE_URL the session gets its own embedded server in a temporary
+data directory (started on first connection, stopped and removed at the end),
+so test runs never touch the ``make run`` database or each other. With
+DATABASE_URL set, the test database on that server gets a per-run name
+(see settings.DATABASES["default"]["TEST"]).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATESPARK_PGDATA"] = tempfile.mkdtemp(prefix="datespark-test-pg-")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    pgdata = os.environ.get("DATESPARK_PGDATA")
+    if pgdata and pgdata.startswith(tempfile.gettempdir()):
+        from datespark import embedded_db
+
+        embedded_db.stop()
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+
+@pytest.fixture
+def user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="anna", password="geheim-wachtwoord-1")
+
+
+@pytest.fixture
+def other_user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="bram", password="geheim-wachtwoord-2")
+
+
+@pytest.fixture
+def staff_user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="staf", password="geheim-wachtwoord-3", is_staff=True)
+
+
+@pytest.fixture
+def bearer(user: Any) -> dict[str, str]:
+    """Request headers that authenticate as ``user`` with a Bearer access token."""
+    from coaching import tokens
+
+    _, access = tokens.token_pair_for(user)
+    return {"HTTP_AUTHORIZATION": f"Bearer {access}"}
+
+
+@pytest.fixture
+def api(client: Any, bearer: dict[str, str]) -> Iterator[Any]:
+    """A Django test client that sends JSON with ``user``'s Bearer token."""
+    yield JsonClient(client, bearer)
+
+
+class JsonClient:
+    def __init__(self, client: Any, headers: dict[str, str]) -> None:
+        self.client = client
+        self.headers = headers
+
+    def post(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self.client.post(path, data, content_type="application/json", **{**self.headers, **extra})
+
+    def get(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self.client.get(path, data, **{**self.headers, **extra})
