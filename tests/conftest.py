@@ -70,3 +70,9 @@ class JsonClient:
 
     def get(self, path: str, data: Any = None, **extra: Any) -> Any:
         return self.client.get(path, data, **{**self.headers, **extra})
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness is not under test here; MD5 keeps the suite fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

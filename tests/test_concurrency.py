@@ -1,0 +1,74 @@
+"""Concurrent marks on real connections: the upsert decides, not Python."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from coaching import services
+from coaching.models import ToolCompletion
+
+THREADS = 16
+
+
+def run_in_threads(count: int, work: Any) -> list[Any]:
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+    errors: list[BaseException] = []
+
+    def target(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work(index)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_identical_marks_create_one_row_and_one_new(user: Any) -> None:
+    def work(index: int) -> bool:
+        result = services.completion_mark(
+            user_id=user.pk, tool_name="chat-coach", action_name="first_question", metadata={"thread": index}
+        )
+        return result.was_new
+
+    was_new = run_in_threads(THREADS, work)
+
+    assert was_new.count(True) == 1
+    assert ToolCompletion.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_marks_of_different_actions_all_land(user: Any) -> None:
+    from coaching import catalog
+
+    pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
+
+    def work(index: int) -> bool:
+        tool, action = pairs[index]
+        return services.completion_mark(user_id=user.pk, tool_name=tool, action_name=action).was_new
+
+    assert all(run_in_threads(len(pairs), work))
+    assert ToolCompletion.objects.filter(user=user).count() == len(pairs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catalog_survives_the_flush_of_transactional_tests() -> None:
+    # The flush after each transactional test truncates tool_catalog; the
+    # post_migrate hook re-seeds it. This test runs after the ones above.
+    from coaching.models import CatalogAction
+
+    assert CatalogAction.objects.count() == 15
