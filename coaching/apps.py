@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate
 
 
 class CoachingConfig(AppConfig):
@@ -16,3 +17,14 @@ class CoachingConfig(AppConfig):
         # After every migrate, and after the flush that transactional tests
         # run (it emits post_migrate too), so the catalog table is never stale.
         post_migrate.connect(sync_catalog, sender=self, dispatch_uid="coaching.sync_catalog", weak=False)
+
+        from coaching.models import Photo
+
+        def delete_photo_file(*, instance: Photo, **kwargs: object) -> None:
+            # After commit: a rolled-back delete must not lose the file. Covers
+            # cascades (account deletion) as well as replacing a photo.
+            name, storage = instance.image.name, instance.image.storage
+            if name:
+                transaction.on_commit(lambda: storage.delete(name))
+
+        post_delete.connect(delete_photo_file, sender=Photo, dispatch_uid="coaching.delete_photo_file", weak=False)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from coaching.authentication import user_for_token
@@ -24,25 +25,33 @@ def is_api_path(path: str) -> bool:
 
 
 class ApiErrorMiddleware:
-    """Contract-shaped errors for ``/api/`` outside DRF's own handling.
+    """Request bounds and contract-shaped errors outside DRF's own handling.
 
-    Bodies over ``API_MAX_BODY_BYTES`` (by Content-Length) get 413 before any
-    view parses them; an unavailable database anywhere in the request is a 503.
+    Bodies over the bound (by Content-Length: ``API_MAX_BODY_BYTES`` for
+    ``/api/``, ``PAGE_MAX_BODY_BYTES`` for page forms and uploads) get 413
+    before anything parses them, so CSRF checks and upload handlers never
+    read a huge body; an unavailable database anywhere is a 503.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_api_path(request.path_info):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
+        api = is_api_path(request.path_info)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            if api:
                 return error_response(400, "invalid_input", "Content-Length is not a number.")
-            limit = settings.API_MAX_BODY_BYTES
-            if length > limit:
-                self._drain(request, length)
+            return HttpResponse("Ongeldige Content-Length.", status=400, content_type="text/plain; charset=utf-8")
+        limit = settings.API_MAX_BODY_BYTES if api else settings.PAGE_MAX_BODY_BYTES
+        if length > limit:
+            self._drain(request, length)
+            if api:
                 return error_response(413, "payload_too_large", f"The request body is over {limit} bytes.")
+            return render(request, "413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
         return self.get_response(request)
 
     @staticmethod

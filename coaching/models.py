@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -90,3 +92,25 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+def photo_upload_path(instance: "Photo", filename: str) -> str:
+    # Random names in a per-user folder; never the uploader's file name.
+    return f"photos/{instance.user_id}/{instance.id.hex}.jpg"
+
+
+class Photo(models.Model):
+    """A user's profile photo for Foto Advies: re-encoded JPEG, EXIF/GPS stripped, served only to its owner."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_upload_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.id}"

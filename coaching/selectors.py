@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -10,7 +11,7 @@ from typing import Any
 from django.db import connections
 
 from coaching import catalog
-from coaching.models import ToolCompletion
+from coaching.models import Photo, ToolCompletion
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,13 @@ def completion_state_get(*, user_id: int, tool_name: str, action_name: str) -> C
     if row is None:
         return CompletionState(is_completed=False, completed_at=None, metadata={})
     return CompletionState(is_completed=True, completed_at=row[0], metadata=row[1])
+
+
+def photo_latest(*, user_id: int) -> Photo | None:
+    """The user's current Foto Advies photo, if any."""
+    return Photo.objects.filter(user_id=user_id).first()
+
+
+def photo_get(*, user_id: int, photo_id: uuid.UUID) -> Photo | None:
+    """One of the user's own photos; another user's photo id finds nothing."""
+    return Photo.objects.filter(user_id=user_id, pk=photo_id).first()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from django.core.files.base import ContentFile
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -18,7 +19,7 @@ from psycopg.types.json import Jsonb
 from coaching import catalog, selectors, sql
 from coaching.catalog import Tool
 from coaching.errors import ApiError
-from coaching.models import CatalogAction
+from coaching.models import CatalogAction, Photo
 from coaching.selectors import ToolProgress
 
 METADATA_MAX_BYTES = 4096
@@ -280,3 +281,15 @@ def tracking_ensure() -> TrackingReport:
         functions_created=created("functions", sql.FUNCTIONS),
         present=[name for kind, names in after.items() for name in sorted(names)],
     )
+
+
+def photo_store(*, user_id: int, content: bytes, width: int, height: int) -> Photo:
+    """Keep the user's new (already re-encoded) photo and drop the previous ones, files included."""
+    with transaction.atomic():
+        old = list(Photo.objects.filter(user_id=user_id))
+        photo = Photo(user_id=user_id, width=width, height=height)
+        photo.image.save(f"{photo.id.hex}.jpg", ContentFile(content), save=False)
+        photo.save()
+        for previous in old:
+            previous.delete()  # the post_delete hook removes the file after commit
+    return photo

@@ -1,7 +1,9 @@
-from django.urls import include, path, re_path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path, reverse_lazy
 from rest_framework.routers import SimpleRouter
 
 from coaching import api, health
+from coaching.views import accounts, dashboard
 
 router = SimpleRouter(trailing_slash=False)
 router.register("api/tool-completion", api.ToolCompletionViewSet, basename="tool-completion")
@@ -9,7 +11,7 @@ router.register("api/auth", api.CredentialsViewSet, basename="auth-credentials")
 router.register("api/auth", api.SessionViewSet, basename="auth-session")
 router.register("api/admin", api.AdminViewSet, basename="admin-api")
 
-urlpatterns = [
+api_urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # simplejwt's usual spelling has the trailing slash; take it either way.
@@ -17,3 +19,30 @@ urlpatterns = [
     re_path(r"^api/auth/token/refresh/?$", api.TokenViewSet.as_view({"post": "refresh"}), name="token-refresh"),
     path("", include(router.urls)),
 ]
+
+page_urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("tools/<slug:tool_name>/", dashboard.dashboard, name="tool"),
+    path("tools/<slug:tool_name>/<slug:action_name>/", dashboard.tool_action, name="tool-action"),
+    path("foto/<uuid:photo_id>.jpg", dashboard.photo_file, name="photo-file"),
+    path("inloggen/", accounts.login_view, name="login"),
+    path("account-maken/", accounts.signup_view, name="signup"),
+    path("uitloggen/", accounts.logout_view, name="logout"),
+    path("wachtwoord/", accounts.password_change_view, name="password_change"),
+    path(
+        "wachtwoord-vergeten/",
+        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done")),
+        name="password_reset",
+    ),
+    path("wachtwoord-vergeten/verstuurd/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "wachtwoord-herstellen/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path(
+        "wachtwoord-herstellen/klaar/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+]
+
+urlpatterns = api_urlpatterns + page_urlpatterns

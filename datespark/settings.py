@@ -168,6 +168,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Request limits ---------------------------------------------------------
 # JSON API bodies are small; anything bigger is a 413, never parsed.
 API_MAX_BODY_BYTES = 64 * 1024
+# Page forms, the photo upload (5 MiB) included, with room for the multipart framing.
+PAGE_MAX_BODY_BYTES = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -1,0 +1,1 @@
+"""Server-rendered pages (Dutch). The JSON API lives in coaching.api."""

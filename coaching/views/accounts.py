@@ -1,0 +1,124 @@
+"""Log in, sign up, log out and change the password: the same JWT cookie as the API, and Django's CSRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import rotate_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coaching import accounts, tokens
+from coaching.authentication import user_for_token
+from coaching.errors import ApiError, RateLimited
+from coaching.forms import LoginForm, SignupForm
+from coaching.views.common import page_login_required
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("dashboard")
+
+
+def log_in(request: HttpRequest, response: HttpResponse, user: Any) -> HttpResponse:
+    """Set the same HttpOnly JWT cookie the API's login sets, with a fresh CSRF token."""
+    token = tokens.cookie_token_for(user)
+    response.set_cookie(
+        settings.AUTH_COOKIE_NAME,
+        str(token),
+        max_age=int(settings.AUTH_COOKIE_MAX_AGE.total_seconds()),
+        path="/",
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    rotate_token(request)
+    return response
+
+
+def _rate_limited_message(exc: RateLimited) -> str:
+    minutes = max(1, round(exc.retry_after / 60))
+    return f"Te veel pogingen. Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw."
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = accounts.user_authenticate(
+                    request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                )
+            except RateLimited as exc:
+                form.add_error(None, _rate_limited_message(exc))
+                status = 429
+            except ApiError:
+                form.add_error(None, "Gebruikersnaam of wachtwoord klopt niet.")
+            else:
+                return log_in(request, HttpResponseRedirect(_next_url(request)), user)
+    response = render(request, "registration/login.html", {"form": form, "next": _next_url(request)}, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def signup_view(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = accounts.user_register(
+                    request=request,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password1"],
+                    email=form.cleaned_data["email"],
+                )
+            except RateLimited as exc:
+                form.add_error(None, _rate_limited_message(exc))
+                status = 429
+            except accounts.UsernameTaken:
+                form.add_error("username", "Deze gebruikersnaam is al in gebruik.")
+            except ApiError as exc:
+                form.add_error("password1" if exc.field == "password" else "username", str(exc.detail))
+            else:
+                return log_in(request, redirect("dashboard"), user)
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    raw = request.COOKIES.get(settings.AUTH_COOKIE_NAME)
+    result = user_for_token(raw) if raw else None
+    if result is not None:
+        accounts.session_end(token_payload=result[1].payload)
+    response = redirect("login")
+    response.delete_cookie(settings.AUTH_COOKIE_NAME, path="/", samesite="Lax")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@page_login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = auth_forms.PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # Every older token fails its password fingerprint now; this browser gets a fresh one.
+        response = render(request, "registration/password_change_done.html")
+        return log_in(request, response, user)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registration/password_change_form.html", {"form": form}, status=status)

@@ -1,0 +1,135 @@
+"""The coach dashboard: one ARIA tab per catalog tool, each with its three action cards and progress bars."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms as django_forms
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from coaching import catalog, selectors, services
+from coaching.selectors import Progress, ToolProgress
+from coaching.views.actions import ACTIONS, Outcome
+from coaching.views.common import page_login_required, vary_on_htmx, wants_partial
+
+TEMPLATE = "coaching/dashboard.html"
+
+
+@dataclass(frozen=True)
+class Card:
+    tool: catalog.Tool
+    action: catalog.Action
+    form: django_forms.Form
+    outcome: Outcome | None
+    done: bool
+
+    @property
+    def template(self) -> str:
+        return f"coaching/cards/{self.action.name}.html"
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.tool.name}-{self.action.name}"
+
+
+@dataclass(frozen=True)
+class Tab:
+    tool: catalog.Tool
+    progress: ToolProgress
+    selected: bool
+
+
+def _auto_id(action_name: str) -> str:
+    # Unique element ids per card: several forms share field names on one page.
+    return f"id_{action_name}_%s"
+
+
+def _tool_or_404(tool_name: str) -> catalog.Tool:
+    tool = catalog.get_tool(tool_name)
+    if tool is None:
+        raise Http404("Onbekende tool.")
+    return tool
+
+
+def _context(
+    request: HttpRequest,
+    tool: catalog.Tool,
+    progress: Progress,
+    bound: tuple[str, django_forms.Form, Outcome | None] | None = None,
+) -> dict[str, Any]:
+    tool_progress = next(p for p in progress.tools if p.tool_name == tool.name)
+    done = set(tool_progress.actions_completed)
+    cards = []
+    for action in tool.actions:
+        if bound is not None and bound[0] == action.name:
+            form, outcome = bound[1], bound[2]
+        else:
+            form, outcome = ACTIONS[(tool.name, action.name)].form_class(auto_id=_auto_id(action.name)), None
+        cards.append(Card(tool, action, form, outcome, action.name in done))
+    user_id = int(request.user.pk)  # type: ignore[arg-type]
+    return {
+        "tool": tool,
+        "tool_progress": tool_progress,
+        "tabs": [Tab(t, p, t.name == tool.name) for t, p in zip(catalog.TOOLS, progress.tools, strict=True)],
+        "overall": progress.overall,
+        "cards": cards,
+        "photo": selectors.photo_latest(user_id=user_id) if tool.name == "foto-advies" else None,
+        "legacy_keys": sorted(catalog.LEGACY_KEYS),
+    }
+
+
+@require_GET
+@never_cache
+@page_login_required
+def dashboard(request: HttpRequest, tool_name: str | None = None) -> HttpResponse:
+    tool = _tool_or_404(tool_name) if tool_name else catalog.TOOLS[0]
+    progress = selectors.progress_get(user_id=int(request.user.pk))  # type: ignore[arg-type]
+    template = f"{TEMPLATE}#coach" if wants_partial(request) else TEMPLATE
+    return vary_on_htmx(render(request, template, _context(request, tool, progress)))
+
+
+@require_POST
+@never_cache
+@page_login_required
+def tool_action(request: HttpRequest, tool_name: str, action_name: str) -> HttpResponse:
+    tool = _tool_or_404(tool_name)
+    spec = ACTIONS.get((tool.name, action_name))
+    if spec is None:
+        raise Http404("Onbekende actie.")
+    user_id = int(request.user.pk)  # type: ignore[arg-type]
+    form = spec.form_class(request.POST, request.FILES, auto_id=_auto_id(action_name))
+    outcome: Outcome | None = None
+    if form.is_valid():
+        try:
+            outcome = spec.handle(request, form)
+        except ValueError as exc:  # the tool refused the input; nothing is recorded
+            form.add_error(None, str(exc))
+    if outcome is not None and outcome.completed:
+        services.completion_mark(
+            user_id=user_id, tool_name=tool.name, action_name=action_name, metadata=outcome.metadata
+        )
+    progress = selectors.progress_get(user_id=user_id)
+    context = _context(request, tool, progress, bound=(action_name, form, outcome))
+    status = 200 if outcome is not None else 400
+    if wants_partial(request):
+        context["card"] = next(card for card in context["cards"] if card.action.name == action_name)
+        return vary_on_htmx(render(request, "coaching/_action_response.html", context, status=status))
+    return vary_on_htmx(render(request, TEMPLATE, context, status=status))
+
+
+@require_GET
+@page_login_required
+def photo_file(request: HttpRequest, photo_id: uuid.UUID) -> HttpResponseBase:
+    """A user's own photo; anyone else's is a 404, as if it did not exist."""
+    photo = selectors.photo_get(user_id=int(request.user.pk), photo_id=photo_id)  # type: ignore[arg-type]
+    if photo is None:
+        raise Http404("Foto niet gevonden.")
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=0, no-store"
+    return response
