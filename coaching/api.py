@@ -16,7 +16,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from coaching import accounts, selectors, services, tokens
-from coaching.authentication import CredentialsInBody
+from coaching.authentication import CredentialsInBody, TokenUser, checks_token_in_query
 from coaching.errors import Unauthorized
 from coaching.serializers import (
     IsCompletedQueryInput,
@@ -32,6 +32,7 @@ from coaching.serializers import (
     tool_progress_data,
     user_data,
 )
+from coaching.tokens import TokenCheck
 
 
 def _valid(serializer_class: type, data: Any) -> dict[str, Any]:
@@ -45,10 +46,21 @@ def _user_id(request: Request) -> int:
     return int(cast(AbstractBaseUser, request.user).pk)
 
 
+def _token_check(request: Request) -> TokenCheck | None:
+    """The token check a hot endpoint must fold into its query (None: already confirmed)."""
+    user = request.user
+    return user.check if isinstance(user, TokenUser) else None
+
+
 class ToolCompletionViewSet(viewsets.ViewSet):
-    """Mark, read and import a user's tool completions. Every query is scoped to request.user."""
+    """Mark, read and import a user's tool completions. Every query is scoped to request.user.
+
+    The three hot endpoints confirm the token inside their one query
+    (``checks_token_in_query``), so each costs a single round trip.
+    """
 
     @action(detail=False, methods=["post"], url_path="mark-completed")
+    @checks_token_in_query
     def mark_completed(self, request: Request) -> Response:
         data = _valid(MarkCompletedInput, request.data)
         result = services.completion_mark(
@@ -56,22 +68,28 @@ class ToolCompletionViewSet(viewsets.ViewSet):
             tool_name=data["toolName"],
             action_name=data["actionName"],
             metadata=data.get("metadata"),
+            check=_token_check(request),
         )
         return Response({"success": True, "wasNew": result.was_new, "progress": tool_progress_data(result.progress)})
 
     @action(detail=False, methods=["get"])
+    @checks_token_in_query
     def progress(self, request: Request) -> Response:
         tool_name = _valid(ProgressQueryInput, request.query_params).get("toolName")
         if tool_name is not None:
             services.tool_get_or_error(tool_name)
-        return Response(progress_data(selectors.progress_get(user_id=_user_id(request), tool_name=tool_name)))
+        progress = selectors.progress_get(user_id=_user_id(request), tool_name=tool_name, check=_token_check(request))
+        return Response(progress_data(progress))
 
     @action(detail=False, methods=["get"], url_path="is-completed")
+    @checks_token_in_query
     def is_completed(self, request: Request) -> Response:
         query = _valid(IsCompletedQueryInput, request.query_params)
         tool = services.tool_get_or_error(query["toolName"])
         action_name = services.action_validate(tool, query["actionName"])
-        state = selectors.completion_state_get(user_id=_user_id(request), tool_name=tool.name, action_name=action_name)
+        state = selectors.completion_state_get(
+            user_id=_user_id(request), tool_name=tool.name, action_name=action_name, check=_token_check(request)
+        )
         return Response(completion_state_data(state))
 
     @action(detail=False, methods=["post"], url_path="import-legacy")

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Exists
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from rest_framework import exceptions
@@ -21,7 +20,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from coaching import tokens
 from coaching.errors import ApiError
-from coaching.models import RevokedToken
 
 
 class CsrfFailed(ApiError):
@@ -36,28 +34,49 @@ class _CsrfCheck(CsrfViewMiddleware):
 
 
 def user_for_token(raw: str) -> tuple[AbstractBaseUser, AccessToken] | None:
-    """The active user a valid, unrevoked access token belongs to, else None.
+    """The user a valid, unrevoked access token belongs to, else None (one query)."""
+    token, check = _decode(raw)
+    if check is None:
+        return None
+    user = tokens.user_for_check(check)
+    return (user, token) if user is not None else None
 
-    One query: the user row, with whether the token's session or id is
-    revoked. A password change is caught by the token's password fingerprint.
-    """
+
+def _decode(raw: str) -> tuple[Any, tokens.TokenCheck | None]:
+    """Signature, expiry and token type (no database), and the claims the database must confirm."""
     try:
         token = AccessToken(raw)  # type: ignore[arg-type]
-        user_id = int(token[tokens.USER_ID_CLAIM])
-        sid = str(token[tokens.SESSION_CLAIM])
-        fingerprint = str(token[tokens.PASSWORD_CLAIM])
+        return token, tokens.TokenCheck.from_token(token)
     except (TokenError, KeyError, TypeError, ValueError):
-        return None
-    user = (
-        get_user_model()
-        .objects.filter(pk=user_id, is_active=True)
-        .annotate(revoked=Exists(RevokedToken.objects.filter(key__in=[sid, str(token.get("jti", ""))]).values("pk")))
-        .first()
-    )
-    if user is None or user.revoked or tokens.password_fingerprint(user) != fingerprint:  # type: ignore[attr-defined]
-        return None
-    del user.revoked  # type: ignore[attr-defined]
-    return user, token
+        return None, None
+
+
+class TokenUser:
+    """The caller as far as a signature-checked token says, not yet confirmed by the database.
+
+    Only views marked with :func:`checks_token_in_query` get one; they must
+    run ``request.user.check`` through ``auth_token_valid`` in their own
+    query and answer 401 when it fails (see coaching/api.py).
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+
+    def __init__(self, check: tokens.TokenCheck) -> None:
+        self.check = check
+        self.pk = self.id = check.user_id
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def checks_token_in_query(view_method: F) -> F:
+    """Mark a view method whose query confirms the token itself (one round trip instead of two)."""
+    view_method.checks_token_in_query = True  # type: ignore[attr-defined]
+    return view_method
 
 
 class JWTCookieAuthentication(BaseAuthentication):
@@ -65,33 +84,41 @@ class JWTCookieAuthentication(BaseAuthentication):
 
     Promises: a request is authenticated only by a signed, unexpired access
     token of an active user whose login session was not revoked (logout) and
-    whose password has not changed since; anything else that presents
-    credentials gets 401 with ``WWW-Authenticate``. Requests authenticated by
+    whose password has not changed since (the SQL function
+    ``auth_token_valid``); anything else that presents credentials gets 401
+    with ``WWW-Authenticate``. For views marked :func:`checks_token_in_query`
+    the signature is checked here and the database part runs inside the
+    view's own query; every other view gets a confirmed user (one query). Requests authenticated by
     the cookie must pass Django's CSRF check on unsafe methods (403 otherwise),
     the way dj-rest-auth's JWTCookieAuthentication does it.
     """
 
     www_authenticate_realm = "api"
 
-    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, AccessToken] | None:
+    def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is not None:
             parts = header.split()
             if len(parts) != 2 or parts[0] != "Bearer":
                 raise exceptions.AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
-            return self._authenticate_token(parts[1])
+            return self._authenticate_token(request, parts[1])
         raw = request.COOKIES.get(settings.AUTH_COOKIE_NAME)
         if not raw:
             return None
-        result = self._authenticate_token(raw)
+        result = self._authenticate_token(request, raw)
         self._enforce_csrf(request)
         return result
 
-    def _authenticate_token(self, raw: str) -> tuple[AbstractBaseUser, AccessToken]:
-        result = user_for_token(raw)
-        if result is None:
+    def _authenticate_token(self, request: Request, raw: str) -> tuple[Any, AccessToken]:
+        token, check = _decode(raw)
+        if check is None:
             raise exceptions.AuthenticationFailed("The token is invalid, expired or revoked.")
-        return result
+        if _view_checks_token(request):
+            return TokenUser(check), token
+        user = tokens.user_for_check(check)
+        if user is None:
+            raise exceptions.AuthenticationFailed("The token is invalid, expired or revoked.")
+        return user, token
 
     def _enforce_csrf(self, request: Request) -> None:
         check = _CsrfCheck(lambda req: None)  # type: ignore[arg-type,return-value]
@@ -102,6 +129,12 @@ class JWTCookieAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{self.www_authenticate_realm}"'
+
+
+def _view_checks_token(request: Request) -> bool:
+    view = (request.parser_context or {}).get("view")
+    handler = getattr(view, getattr(view, "action", None) or "", None)
+    return bool(getattr(handler, "checks_token_in_query", False))
 
 
 class CredentialsInBody(BaseAuthentication):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,7 +12,9 @@ from typing import Any
 from django.db import connections
 
 from coaching import catalog
-from coaching.models import Photo, ToolCompletion
+from coaching.errors import Unauthorized
+from coaching.models import Photo
+from coaching.tokens import TokenCheck
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def _percent(value: Decimal | None) -> float:
     return float(value) if value is not None else 0.0
 
 
-def _tool_progress_from_row(row: tuple[Any, ...]) -> ToolProgress:
+def tool_progress_from_row(row: tuple[Any, ...]) -> ToolProgress:
     return ToolProgress(
         tool_name=row[0],
         completed_actions=row[1],
@@ -74,38 +77,40 @@ def _tool_progress_from_row(row: tuple[Any, ...]) -> ToolProgress:
     )
 
 
-def tool_progress_get(*, user_id: int, tool_name: str) -> ToolProgress:
-    """One tool's progress for the user (zero when nothing is done)."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_TOOL_PROGRESS_COLUMNS} FROM tool_progress WHERE user_id = %s AND tool_name = %s",
-            [user_id, tool_name],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return _tool_progress_from_row(row)
-    tool = catalog.get_tool(tool_name)
-    assert tool is not None, tool_name
-    return ToolProgress.empty(tool)
+def _auth_clause(check: TokenCheck | None) -> tuple[str, list[Any]]:
+    """SQL yielding one boolean column ``ok``: the token check folded into a read, or true."""
+    if check is None:
+        return "SELECT true AS ok", []
+    return "SELECT auth_token_valid(%s, %s, %s) AS ok", check.as_params()
 
 
-def progress_get(*, user_id: int, tool_name: str | None = None) -> Progress:
+def progress_get(*, user_id: int, tool_name: str | None = None, check: TokenCheck | None = None) -> Progress:
     """Per-tool progress (every catalog tool in catalog order, or just ``tool_name``) and the overall figures.
 
-    One round trip: the overall row and the tool rows come back from one statement.
+    One round trip: the overall row, the tool rows and, with ``check`` (an
+    unconfirmed API token), the token check come back from one statement;
+    a failed check raises :class:`Unauthorized`.
     """
+    auth_sql, auth_params = _auth_clause(check)
     with connections["default"].cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT 'tool', {_TOOL_PROGRESS_COLUMNS} FROM tool_progress WHERE user_id = %(user)s
+            WITH auth AS ({auth_sql})
+            SELECT 'auth', NULL, NULL::integer, NULL::integer, NULL::text[], NULL::numeric,
+                   NULL::timestamptz, NULL::timestamptz
+            FROM auth WHERE ok
+            UNION ALL
+            SELECT 'tool', {_TOOL_PROGRESS_COLUMNS} FROM tool_progress, auth WHERE ok AND user_id = %s
             UNION ALL
             SELECT 'overall', NULL, tools_used, total_completions, NULL, overall_progress, started_at, last_activity
-            FROM user_coaching_progress WHERE user_id = %(user)s
+            FROM user_coaching_progress, auth WHERE ok AND user_id = %s
             """,
-            {"user": user_id},
+            [*auth_params, user_id, user_id],
         )
         rows = cursor.fetchall()
-    by_tool = {row[1]: _tool_progress_from_row(row[1:]) for row in rows if row[0] == "tool"}
+    if not rows:
+        raise Unauthorized("The token is invalid, expired or revoked.")
+    by_tool = {row[1]: tool_progress_from_row(row[1:]) for row in rows if row[0] == "tool"}
     overall_row = next((row for row in rows if row[0] == "overall"), None)
     tools = [tool for tool in catalog.TOOLS if tool_name is None or tool.name == tool_name]
     overall = OverallProgress(
@@ -119,16 +124,27 @@ def progress_get(*, user_id: int, tool_name: str | None = None) -> Progress:
     return Progress(tools=[by_tool.get(tool.name) or ToolProgress.empty(tool) for tool in tools], overall=overall)
 
 
-def completion_state_get(*, user_id: int, tool_name: str, action_name: str) -> CompletionState:
-    """Whether the user completed one action, when, and with what metadata."""
-    row = (
-        ToolCompletion.objects.filter(user_id=user_id, tool_name=tool_name, action_name=action_name)
-        .values_list("completed_at", "metadata")
-        .first()
-    )
+def completion_state_get(
+    *, user_id: int, tool_name: str, action_name: str, check: TokenCheck | None = None
+) -> CompletionState:
+    """Whether the user completed one action, when, and with what metadata (one round trip, token check included)."""
+    auth_sql, auth_params = _auth_clause(check)
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT tc.completed_at, tc.metadata::text
+            FROM ({auth_sql}) auth
+            LEFT JOIN tool_completions tc ON tc.user_id = %s AND tc.tool_name = %s AND tc.action_name = %s
+            WHERE auth.ok
+            """,
+            [*auth_params, user_id, tool_name, action_name],
+        )
+        row = cursor.fetchone()
     if row is None:
+        raise Unauthorized("The token is invalid, expired or revoked.")
+    if row[0] is None:
         return CompletionState(is_completed=False, completed_at=None, metadata={})
-    return CompletionState(is_completed=True, completed_at=row[0], metadata=row[1])
+    return CompletionState(is_completed=True, completed_at=row[0], metadata=json.loads(row[1]))
 
 
 def photo_latest(*, user_id: int) -> Photo | None:

@@ -18,9 +18,10 @@ from psycopg.types.json import Jsonb
 
 from coaching import catalog, selectors, sql
 from coaching.catalog import Tool
-from coaching.errors import ApiError
+from coaching.errors import ApiError, Unauthorized
 from coaching.models import CatalogAction, Photo
 from coaching.selectors import ToolProgress
+from coaching.tokens import TokenCheck
 
 METADATA_MAX_BYTES = 4096
 METADATA_MAX_DEPTH = 8
@@ -109,30 +110,40 @@ def metadata_validate(metadata: Any, *, field: str = "metadata") -> dict[str, An
 
 
 def completion_mark(
-    *, user_id: int, tool_name: Any, action_name: Any, metadata: Any = None, at: datetime | None = None
+    *,
+    user_id: int,
+    tool_name: Any,
+    action_name: Any,
+    metadata: Any = None,
+    at: datetime | None = None,
+    check: TokenCheck | None = None,
 ) -> MarkResult:
     """Mark one catalog action completed for the user; idempotent.
 
     The first call creates the row (``was_new``); later calls replace the
-    metadata and move ``completed_at`` to ``at`` (default now). Goes through
-    the ``mark_action_completed`` SQL function, one atomic upsert, so under
-    concurrent identical calls exactly one reports new. Returns the tool's
-    progress as read after the write, in the same transaction.
+    metadata and move ``completed_at`` to ``at`` (default now). One round
+    trip: ``mark_completed_progress`` upserts through ``mark_action_completed``
+    (atomic, so under concurrent identical calls exactly one reports new) and
+    returns the tool's progress as read after the write. With ``check`` (an
+    unconfirmed API token) the same statement confirms the token first and
+    nothing is written when it fails (:class:`Unauthorized`).
     """
     tool = tool_get_or_error(tool_name)
     action = action_validate(tool, action_name)
     clean_metadata = metadata_validate(metadata)
-    # The upsert is one statement, atomic on its own; no explicit transaction
-    # (BEGIN/COMMIT would be two more round trips on the hottest path). The
-    # progress read on the same connection sees the committed row.
+    auth = check.as_params() if check is not None else [user_id, None, None]
     with connections["default"].cursor() as cursor:
         cursor.execute(
-            "SELECT mark_action_completed(%s, %s, %s, %s, %s)",
-            [user_id, tool.name, action, cast(Any, Jsonb(clean_metadata)), at or timezone.now()],
+            "SELECT * FROM mark_completed_progress(%s, %s, %s, %s, %s, %s, %s)",
+            [*auth, tool.name, action, cast(Any, Jsonb(clean_metadata)), at or timezone.now()],
         )
-        (was_new,) = cursor.fetchone()
-    progress = selectors.tool_progress_get(user_id=user_id, tool_name=tool.name)
-    return MarkResult(was_new=bool(was_new), progress=progress)
+        row = cursor.fetchone()
+    if row is None:
+        raise Unauthorized("The token is invalid, expired or revoked.")
+    was_new, *progress = row
+    if progress[0] is None:  # the action is not in tool_catalog (migrate has not synced it)
+        return MarkResult(was_new=bool(was_new), progress=ToolProgress.empty(tool))
+    return MarkResult(was_new=bool(was_new), progress=selectors.tool_progress_from_row((tool.name, *progress)))
 
 
 def legacy_import(*, user_id: int, flags: Any) -> ImportResult:

@@ -1,4 +1,7 @@
-"""The SQL views and functions, as one list the migration and the init endpoint share.
+"""The SQL views and functions, as one list the migrations and the init endpoint share.
+
+Each migration names the objects it introduces (``sql.create("tool_progress", ...)``);
+the staff init endpoint ensures all of them (``CREATE_ALL``).
 
 Progress arithmetic joins ``tool_catalog`` (synced from ``coaching.catalog``
 after every migrate), so no action count is written down here: rows for
@@ -112,6 +115,71 @@ $$
     "DROP FUNCTION IF EXISTS get_tool_completions(bigint, text)",
 )
 
+AUTH_TOKEN_VALID = SqlObject(
+    "function",
+    "auth_token_valid",
+    """
+CREATE OR REPLACE FUNCTION auth_token_valid(p_user_id bigint, p_revocation_keys text[], p_fingerprint text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    -- The one rule for an access token that passed its signature check:
+    -- an active user, the same password as when it was issued (fingerprint),
+    -- and neither its login session nor its id revoked. See coaching/tokens.py.
+    SELECT EXISTS (
+        SELECT 1 FROM auth_user u
+        WHERE u.id = p_user_id AND u.is_active AND left(md5(u.password), 16) = p_fingerprint
+    ) AND NOT EXISTS (
+        SELECT 1 FROM coaching_revoked_token r WHERE r.key = ANY(p_revocation_keys)
+    )
+$$
+""",
+    "DROP FUNCTION IF EXISTS auth_token_valid(bigint, text[], text)",
+)
+
+MARK_COMPLETED_PROGRESS = SqlObject(
+    "function",
+    "mark_completed_progress",
+    """
+CREATE OR REPLACE FUNCTION mark_completed_progress(
+    p_user_id bigint,
+    p_revocation_keys text[],
+    p_fingerprint text,
+    p_tool_name text,
+    p_action_name text,
+    p_metadata jsonb,
+    p_at timestamptz
+) RETURNS TABLE (
+    was_new boolean,
+    completed_actions integer,
+    total_actions integer,
+    actions_completed text[],
+    progress_percentage numeric,
+    first_completion timestamptz,
+    last_completion timestamptz
+)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_new boolean;
+BEGIN
+    -- A mark in one round trip: check the token, upsert through
+    -- mark_action_completed, return the tool's progress. No row: not
+    -- authorised. A NULL fingerprint means the caller already authenticated
+    -- the user (the pages do, through their cookie middleware).
+    IF p_fingerprint IS NOT NULL AND NOT auth_token_valid(p_user_id, p_revocation_keys, p_fingerprint) THEN
+        RETURN;
+    END IF;
+    v_new := mark_action_completed(p_user_id, p_tool_name, p_action_name, p_metadata, p_at);
+    RETURN QUERY
+        SELECT v_new, tp.completed_actions, tp.total_actions, tp.actions_completed,
+               tp.progress_percentage, tp.first_completion, tp.last_completion
+        FROM (SELECT 1) AS one
+        LEFT JOIN tool_progress tp ON tp.user_id = p_user_id AND tp.tool_name = p_tool_name;
+END
+$$
+""",
+    "DROP FUNCTION IF EXISTS mark_completed_progress(bigint, text[], text, text, text, jsonb, timestamptz)",
+)
+
 # Creation order; drop in reverse.
 OBJECTS: tuple[SqlObject, ...] = (
     TOOL_PROGRESS,
@@ -119,10 +187,22 @@ OBJECTS: tuple[SqlObject, ...] = (
     MARK_ACTION_COMPLETED,
     IS_ACTION_COMPLETED,
     GET_TOOL_COMPLETIONS,
+    AUTH_TOKEN_VALID,
+    MARK_COMPLETED_PROGRESS,
 )
+BY_NAME: dict[str, SqlObject] = {obj.name: obj for obj in OBJECTS}
 TABLES: tuple[str, ...] = ("tool_completions", "tool_catalog")
 VIEWS: tuple[str, ...] = tuple(obj.name for obj in OBJECTS if obj.kind == "view")
 FUNCTIONS: tuple[str, ...] = tuple(obj.name for obj in OBJECTS if obj.kind == "function")
 
 CREATE_ALL: list[str] = [obj.create for obj in OBJECTS]
-DROP_ALL: list[str] = [obj.drop for obj in reversed(OBJECTS)]
+
+
+def create(*names: str) -> list[str]:
+    """CREATE statements for the named objects, for a migration to apply."""
+    return [BY_NAME[name].create for name in names]
+
+
+def drop(*names: str) -> list[str]:
+    """DROP statements for the named objects, in reverse order, for a migration's reverse."""
+    return [BY_NAME[name].drop for name in reversed(names)]

@@ -4,18 +4,22 @@ Every token carries:
 
 - ``sid``: the login session it belongs to. Logout revokes the ``sid``, so
   the access token and its refresh token (and every rotation of it) die together.
-- ``pwd``: a short HMAC of the user's password hash (Django's session auth
-  hash). A password change makes every older token of that user fail without
-  a table lookup, the way Django invalidates sessions.
+- ``pwd``: a fingerprint of the user's stored password hash (the first 16
+  hex digits of its MD5). A password change, by any route (API, pages, reset,
+  admin, ``changepassword``), makes every older token fail. PostgreSQL can
+  compute it too, so the check runs inside the API's queries. It reveals
+  nothing usable: the hash it is taken from holds a random salt.
 
 Revoked ``sid``/``jti`` values live in ``RevokedToken`` until the token would
-have expired anyway; the authentication query checks them in the same
-statement that loads the user.
+have expired anyway. The whole rule is the SQL function ``auth_token_valid``
+(coaching/sql.py); :class:`TokenCheck` carries what it needs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -33,7 +37,29 @@ SESSION_CLAIM = "sid"
 
 
 def password_fingerprint(user: AbstractBaseUser) -> str:
-    return user.get_session_auth_hash()[:16]
+    # Must equal left(md5(auth_user.password), 16) in auth_token_valid.
+    return hashlib.md5(user.password.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCheck:
+    """What the database must confirm about a signature-checked token (``auth_token_valid``)."""
+
+    user_id: int
+    revocation_keys: list[str]
+    fingerprint: str
+
+    @classmethod
+    def from_token(cls, token: Token) -> TokenCheck:
+        """Raises KeyError, TypeError or ValueError for a token without DateSpark's claims."""
+        return cls(
+            user_id=int(token[USER_ID_CLAIM]),
+            revocation_keys=[str(token[SESSION_CLAIM]), str(token["jti"])],
+            fingerprint=str(token[PASSWORD_CLAIM]),
+        )
+
+    def as_params(self) -> list[Any]:
+        return [self.user_id, self.revocation_keys, self.fingerprint]
 
 
 def _stamp(token: Token, user: AbstractBaseUser, sid: str) -> None:
@@ -78,20 +104,25 @@ def revoke_session(payload: dict[str, Any]) -> None:
 
 def refresh_user(refresh: RefreshToken) -> AbstractBaseUser | None:
     """The active user a (signature-checked) refresh token may still act for, else None."""
-    from django.contrib.auth import get_user_model
-
     try:
-        user_id = int(refresh[USER_ID_CLAIM])
-        keys = [str(refresh[SESSION_CLAIM]), str(refresh["jti"])]
-        fingerprint = str(refresh[PASSWORD_CLAIM])
+        check = TokenCheck.from_token(refresh)
     except (KeyError, TypeError, ValueError):
         return None
-    if RevokedToken.objects.filter(key__in=keys).exists():
-        return None
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None or password_fingerprint(user) != fingerprint:
-        return None
-    return user
+    return user_for_check(check)
+
+
+def user_for_check(check: TokenCheck) -> AbstractBaseUser | None:
+    """The user, if ``auth_token_valid`` holds for the token: one query."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    rows = list(
+        User.objects.raw(
+            f"SELECT * FROM {User._meta.db_table} WHERE id = %s AND auth_token_valid(%s, %s, %s)",  # noqa: S608
+            [check.user_id, *check.as_params()],
+        )
+    )
+    return rows[0] if rows else None
 
 
 def purge_expired() -> int:

@@ -411,17 +411,63 @@ def test_health_and_readiness(client: Any, django_assert_num_queries: Any) -> No
 # --- query counts on the hot paths (auth included) -------------------------------
 
 
-def test_mark_costs_three_queries(api: Any, django_assert_num_queries: Any) -> None:
-    # auth (user + revocation in one), the upsert function, the tool's progress.
-    with django_assert_num_queries(3):
+def test_mark_costs_one_query(api: Any, django_assert_num_queries: Any) -> None:
+    # Token check, upsert through mark_action_completed and the tool's progress: one statement.
+    with django_assert_num_queries(1):
         assert mark(api).status_code == 200
 
 
-def test_progress_costs_two_queries(api: Any, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(2):
+def test_progress_costs_one_query(api: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(1):
         assert api.get(PROGRESS).status_code == 200
 
 
-def test_is_completed_costs_two_queries(api: Any, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(2):
+def test_is_completed_costs_one_query(api: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(1):
         assert api.get(IS_COMPLETED, {"toolName": "chat-coach", "actionName": "first_question"}).status_code == 200
+
+
+def test_bad_input_costs_no_query(api: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        assert mark(api, tool="nope").status_code == 400
+
+
+# --- the token check folded into the hot queries still refuses -----------------------
+
+HOT = [
+    ("post", MARK, {"toolName": "profiel-coach", "actionName": "bio_generated"}),
+    ("get", PROGRESS, None),
+    ("get", IS_COMPLETED, {"toolName": "profiel-coach", "actionName": "bio_generated"}),
+]
+
+
+def _spoil(how: str, user: Any, headers: dict[str, str]) -> None:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from coaching import tokens
+
+    if how == "logout":
+        tokens.revoke_session(dict(AccessToken(headers["HTTP_AUTHORIZATION"].split()[1]).payload))
+    elif how == "password":
+        user.set_password("een-ander-wachtwoord")
+        user.save()
+    elif how == "inactive":
+        user.is_active = False
+        user.save()
+    elif how == "deleted":
+        user.delete()
+
+
+@pytest.mark.parametrize("how", ["logout", "password", "inactive", "deleted"])
+@pytest.mark.parametrize(("method", "path", "body"), HOT, ids=["mark", "progress", "is-completed"])
+def test_hot_endpoints_refuse_spoiled_tokens_and_write_nothing(
+    client: Any, user: Any, bearer: dict[str, str], how: str, method: str, path: str, body: Any
+) -> None:
+    _spoil(how, user, bearer)
+    if method == "post":
+        response = client.post(path, body, content_type="application/json", **bearer)
+    else:
+        response = client.get(path, body, **bearer)
+    assert_error(response, 401, "authentication_failed")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert ToolCompletion.objects.count() == 0

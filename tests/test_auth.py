@@ -481,4 +481,6 @@ def test_init_staff_reports_nothing_created_when_all_is_there(staff_user: Any) -
         "mark_action_completed",
         "is_action_completed",
         "get_tool_completions",
+        "auth_token_valid",
+        "mark_completed_progress",
     }

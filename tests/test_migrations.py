@@ -16,7 +16,13 @@ from psycopg.types.json import Jsonb
 from coaching import catalog, services, sql, tokens
 
 VIEWS = {"tool_progress", "user_coaching_progress"}
-FUNCTIONS = {"mark_action_completed", "is_action_completed", "get_tool_completions"}
+FUNCTIONS = {
+    "mark_action_completed",
+    "is_action_completed",
+    "get_tool_completions",
+    "auth_token_valid",
+    "mark_completed_progress",
+}
 
 
 def existing() -> dict[str, set[str]]:

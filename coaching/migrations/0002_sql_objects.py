@@ -12,4 +12,12 @@ from coaching import sql
 class Migration(migrations.Migration):
     dependencies = [("coaching", "0001_initial")]
 
-    operations = [migrations.RunSQL(sql=sql.CREATE_ALL, reverse_sql=sql.DROP_ALL)]
+    objects = (
+        "tool_progress",
+        "user_coaching_progress",
+        "mark_action_completed",
+        "is_action_completed",
+        "get_tool_completions",
+    )
+
+    operations = [migrations.RunSQL(sql=sql.create(*objects), reverse_sql=sql.drop(*objects))]

@@ -1,0 +1,396 @@
+"""DateSpark's load benchmark: `make bench` (or `.venv/bin/python bench/run.py --help`).
+
+Serves the app the way `make run` does (gunicorn, gunicorn.conf.py, embedded
+PostgreSQL in its own data folder), seeds benchmark users with a management
+command, and drives each endpoint with wrk at 16 and 64 connections using
+Bearer tokens spread over those users. `GET /healthz` (no database) on the
+same server is the floor every endpoint is compared with. Results go to
+bench/results/*.json and into docs/PERFORMANCE.md (table and SVG plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+PLOT = ROOT / "docs" / "performance.svg"
+PYTHON = sys.executable
+ENDPOINTS = ("healthz", "mark", "progress", "is-completed")
+LABELS = {
+    "healthz": "GET /healthz (floor)",
+    "mark": "POST mark-completed",
+    "progress": "GET progress",
+    "is-completed": "GET is-completed",
+}
+TARGETS = {"mark": 0.3, "progress": 0.4, "is-completed": 0.4}
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+@dataclass
+class Result:
+    dataset: str
+    endpoint: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    non2xx: int
+    requests: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def catalog_pairs(env: dict[str, str]) -> str:
+    code = (
+        "from coaching import catalog; print(','.join(f'{t.name}:{a}' for t in catalog.TOOLS for a in t.action_names))"
+    )
+    return subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+class Server:
+    """gunicorn as `make run` starts it; its master owns the embedded PostgreSQL."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
+        self.port = port
+        self.log = (WORK / "gunicorn.log").open("w")
+        self.process = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {WORK / 'gunicorn.log'}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not become ready")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def cold_requests(port: int, token: str, pair: tuple[str, str]) -> dict[str, float]:
+    """The first request of each kind after start: new connections, empty caches (ms)."""
+    tool, action = pair
+    requests = {
+        "healthz": ("GET", "/healthz", None),
+        "mark": ("POST", "/api/tool-completion/mark-completed", json.dumps({"toolName": tool, "actionName": action})),
+        "progress": ("GET", "/api/tool-completion/progress", None),
+        "is-completed": ("GET", f"/api/tool-completion/is-completed?toolName={tool}&actionName={action}", None),
+    }
+    timings = {}
+    for name, (method, path, body) in requests.items():
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        started = time.perf_counter()
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        timings[name] = round((time.perf_counter() - started) * 1000, 1)
+        if response.status != 200:
+            raise SystemExit(f"cold {name}: HTTP {response.status}")
+        connection.close()
+    return timings
+
+
+def wrk(port: int, endpoint: str, connections: int, seconds: int, env: dict[str, str]) -> dict[str, float]:
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(ROOT / "bench" / "wrk.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env={**env, "BENCH_ENDPOINT": endpoint},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}; wrk on the same machine"
+    )
+
+
+def run_dataset(
+    name: str, users: int, completions: int, args: argparse.Namespace, base_env: dict[str, str]
+) -> tuple[list[Result], dict[str, float]]:
+    tokens_file = WORK / f"tokens-{name}.json"
+    print(f"[{name}] seeding {users} users, {completions} completions ...", flush=True)
+    manage(base_env, "migrate", "--verbosity", "0")
+    manage(
+        base_env,
+        "bench_seed",
+        "--users",
+        str(users),
+        "--completions",
+        str(completions),
+        "--tokens",
+        str(min(users, 400)),
+        "--tokens-out",
+        str(tokens_file),
+    )
+    pairs = catalog_pairs(base_env)
+    first_pair = tuple(pairs.split(",")[0].split(":"))
+    env = {**base_env, "BENCH_TOKENS": str(tokens_file), "BENCH_PAIRS": pairs}
+    port = free_port()
+    server = Server(env, port)
+    results: list[Result] = []
+    try:
+        server.wait_ready()
+        cold = cold_requests(port, json.loads(tokens_file.read_text())[0], first_pair)  # type: ignore[arg-type]
+        print(f"[{name}] cold first requests (ms): {cold}", flush=True)
+        for connections in args.connections:
+            for endpoint in ENDPOINTS:
+                wrk(port, endpoint, connections, args.warmup, env)
+                raw = wrk(port, endpoint, connections, args.duration, env)
+                result = Result(
+                    dataset=name,
+                    endpoint=endpoint,
+                    connections=connections,
+                    rps=round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+                    p50_ms=round(raw["p50_us"] / 1000, 2),
+                    p95_ms=round(raw["p95_us"] / 1000, 2),
+                    p99_ms=round(raw["p99_us"] / 1000, 2),
+                    max_ms=round(raw["max_us"] / 1000, 2),
+                    errors=int(raw["errors"]),
+                    non2xx=int(raw["non2xx"]),
+                    requests=int(raw["requests"]),
+                )
+                results.append(result)
+                floor = next(r.rps for r in results if r.endpoint == "healthz" and r.connections == connections)
+                print(
+                    f"[{name}] c={connections:<3} {LABELS[endpoint]:<24} {result.rps:>8.0f} req/s "
+                    f"({result.rps / floor:.2f}× floor)  p50 {result.p50_ms:.1f}  p95 {result.p95_ms:.1f}  "
+                    f"p99 {result.p99_ms:.1f} ms  errors {result.errors + result.non2xx}",
+                    flush=True,
+                )
+    finally:
+        server.stop()
+    return results, cold
+
+
+def verdicts(results: list[Result]) -> list[str]:
+    lines = []
+    for dataset in dict.fromkeys(r.dataset for r in results):
+        rows = [r for r in results if r.dataset == dataset]
+        floor16 = next((r.rps for r in rows if r.endpoint == "healthz" and r.connections == 16), None)
+        for r in rows:
+            if r.endpoint == "healthz" or floor16 is None:
+                continue
+            if r.connections == 16:
+                ratio_ok = r.rps / floor16 >= TARGETS[r.endpoint]
+                ok = ratio_ok and r.p99_ms <= 25 and r.errors + r.non2xx == 0
+                lines.append(
+                    f"{'PASS' if ok else 'FAIL'} [{dataset}] {r.endpoint} at 16: {r.rps / floor16:.2f}× floor "
+                    f"(target {TARGETS[r.endpoint]}), p99 {r.p99_ms} ms (target 25), errors {r.errors + r.non2xx}"
+                )
+            elif r.connections == 64 and r.endpoint == "mark":
+                ok = r.p99_ms < 100 and r.errors + r.non2xx == 0
+                lines.append(
+                    f"{'PASS' if ok else 'FAIL'} [{dataset}] mark at 64: p99 {r.p99_ms} ms (target < 100), "
+                    f"errors {r.errors + r.non2xx}"
+                )
+    return lines
+
+
+def svg_plot(results: list[Result]) -> str:
+    """A grouped bar chart of requests/s per endpoint, one group per dataset and connection count."""
+    groups = [
+        (d, c) for d in dict.fromkeys(r.dataset for r in results) for c in sorted({r.connections for r in results})
+    ]
+    colors = {"healthz": "#9e9e9e", "mark": "#c2185b", "progress": "#1565c0", "is-completed": "#2e7d32"}
+    top = max(r.rps for r in results) * 1.1
+    width, height, left, bottom = 140 + 190 * len(groups), 340, 60, 290
+    bar = 36
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+        f'font-size="11"><title>DateSpark API throughput (requests/s)</title>',
+        f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#333"/>',
+    ]
+    for step in range(6):
+        value = top * step / 5
+        y = bottom - (value / top) * 250
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">{value:.0f}</text>')
+        parts.append(f'<line x1="{left}" y1="{y:.0f}" x2="{width - 10}" y2="{y:.0f}" stroke="#eee"/>')
+    for g, (dataset, connections) in enumerate(groups):
+        x0 = left + 20 + g * 190
+        for e, endpoint in enumerate(ENDPOINTS):
+            row = next(
+                (r for r in results if (r.dataset, r.connections, r.endpoint) == (dataset, connections, endpoint)), None
+            )
+            if row is None:
+                continue
+            h = row.rps / top * 250
+            x = x0 + e * (bar + 4)
+            parts.append(
+                f'<rect x="{x}" y="{bottom - h:.0f}" width="{bar}" height="{h:.0f}" fill="{colors[endpoint]}">'
+                f"<title>{LABELS[endpoint]}: {row.rps:.0f} req/s, p99 {row.p99_ms} ms</title></rect>"
+            )
+            parts.append(f'<text x="{x + bar / 2}" y="{bottom - h - 4:.0f}" text-anchor="middle">{row.rps:.0f}</text>')
+        parts.append(
+            f'<text x="{x0 + 78}" y="{bottom + 18}" text-anchor="middle">{dataset}, {connections} conn.</text>'
+        )
+    for e, endpoint in enumerate(ENDPOINTS):
+        parts.append(f'<rect x="{left + e * 160}" y="{bottom + 32}" width="12" height="12" fill="{colors[endpoint]}"/>')
+        parts.append(f'<text x="{left + e * 160 + 16}" y="{bottom + 42}">{LABELS[endpoint]}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def markdown(results: list[Result], colds: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+    lines = [
+        START,
+        f"*Generated by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+        f"{args.duration} s per run after a {args.warmup} s warm-up.*",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "| dataset | conn. | endpoint | req/s | × floor | p50 ms | p95 ms | p99 ms | max ms | errors |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        floor = next(
+            x.rps for x in results if (x.dataset, x.connections, x.endpoint) == (r.dataset, r.connections, "healthz")
+        )
+        lines.append(
+            f"| {r.dataset} | {r.connections} | {LABELS[r.endpoint]} | {r.rps:.0f} | {r.rps / floor:.2f} | "
+            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.1f} | {r.errors + r.non2xx} |"
+        )
+    lines += [
+        "",
+        "![Throughput per endpoint](performance.svg)",
+        "",
+        "Cold path: the first request of each kind right after start (new connection, empty caches):",
+        "",
+    ]
+    lines += ["| dataset | " + " | ".join(LABELS[e] for e in ENDPOINTS) + " |", "|---|" + "---:|" * len(ENDPOINTS)]
+    for dataset, cold in colds.items():
+        lines.append(f"| {dataset} | " + " | ".join(f"{cold[e]:.1f} ms" for e in ENDPOINTS) + " |")
+    lines += ["", "Against the targets:", ""] + [f"- {line}" for line in verdicts(results)] + ["", END]
+    return "\n".join(lines)
+
+
+def write_doc(section: str) -> None:
+    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + section + tail
+    else:
+        text += "\n" + section + "\n"
+    DOC.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run")
+    parser.add_argument("--connections", type=lambda s: [int(c) for c in s.split(",")], default=[16, 64])
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--scale", action="store_true", help="also run with 100,000 users and 1,000,000 completions")
+    parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
+        return 2
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    pgdata = WORK / "pgdata"
+    shutil.rmtree(pgdata, ignore_errors=True)
+    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    base_env.update({"DATESPARK_PGDATA": str(pgdata), "DJANGO_SETTINGS_MODULE": "datespark.settings"})
+    if os.environ.get("BENCH_DATABASE_URL"):
+        base_env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    datasets = [("small", args.users, 0)]
+    if args.scale:
+        datasets.append(("100k users", 100_000, 1_000_000))
+    results: list[Result] = []
+    colds: dict[str, dict[str, float]] = {}
+    for name, users, completions in datasets:
+        rows, cold = run_dataset(name, users, completions, args, base_env)
+        results += rows
+        colds[name] = cold
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    payload = {"machine": machine(), "results": [asdict(r) for r in results], "cold_ms": colds}
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(payload, indent=2))
+    (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))
+    if not args.no_doc:
+        PLOT.write_text(svg_plot(results))
+        write_doc(markdown(results, colds, args))
+    print("\n".join(verdicts(results)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

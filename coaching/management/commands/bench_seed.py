@@ -1,0 +1,79 @@
+"""Bulk-load users (and optionally completions) for the load benchmark, and write Bearer tokens.
+
+Users are COPYed with one precomputed password hash (hashing 100,000
+passwords one by one takes hours); completions are COPYed too. Never for
+production data: the accounts share one known password.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from coaching import catalog, tokens
+
+PREFIX = "bench-"
+PASSWORD = "bench-wachtwoord"
+
+
+class Command(BaseCommand):
+    help = "Create N benchmark users (bench-000001...) with COPY, optional completions, and write access tokens."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--users", type=int, default=40)
+        parser.add_argument("--completions", type=int, default=0, help="completions in total, spread over the users")
+        parser.add_argument("--tokens", type=int, default=200, help="how many users get a token in --tokens-out")
+        parser.add_argument("--tokens-out", type=Path, required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        if settings.HTTPS:
+            raise CommandError("Benchmark users are for local benchmarks only (DJANGO_HTTPS is set).")
+        users: int = options["users"]
+        User = get_user_model()
+        existing = User.objects.filter(username__startswith=PREFIX).count()
+        if existing < users:
+            self._copy_users(existing, users)
+        ids = list(User.objects.filter(username__startswith=PREFIX).order_by("pk").values_list("pk", flat=True)[:users])
+        if options["completions"]:
+            self._copy_completions(ids, options["completions"])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        chosen = User.objects.filter(pk__in=ids[: options["tokens"]]).order_by("pk")
+        access = [str(tokens.cookie_token_for(user)) for user in chosen]
+        options["tokens_out"].write_text(json.dumps(access))
+        self.stdout.write(f"{len(ids)} benchmark users, {len(access)} tokens in {options['tokens_out']}")
+
+    def _copy_users(self, start: int, end: int) -> None:
+        password = make_password(PASSWORD)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            copy_sql = (
+                "COPY auth_user (username, password, is_superuser, is_staff, is_active, first_name, last_name, "
+                "email, date_joined) FROM STDIN"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for index in range(start + 1, end + 1):
+                    copy.write_row((f"{PREFIX}{index:06d}", password, False, False, True, "", "", "", now))
+
+    def _copy_completions(self, user_ids: list[int], total: int) -> None:
+        pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
+        per_user = min(len(pairs), max(1, total // max(1, len(user_ids))))
+        rng = random.Random(42)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tool_completions WHERE user_id = ANY(%s)", [user_ids])
+            copy_sql = "COPY tool_completions (user_id, tool_name, action_name, metadata, completed_at) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for user_id in user_ids:
+                    for tool_name, action_name in rng.sample(pairs, per_user):
+                        copy.write_row((user_id, tool_name, action_name, '{"source": "bench"}', now))

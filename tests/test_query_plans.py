@@ -1,0 +1,129 @@
+"""With many users loaded and analysed, the hot queries use the indexes, not a scan of every completion."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coaching import catalog, selectors, tokens
+
+pytestmark = pytest.mark.django_db
+
+USERS = 10_000
+PER_USER = 8
+
+
+@pytest.fixture
+def loaded(db: Any) -> int:
+    """USERS users with PER_USER completions each (COPY, like bench_seed), analysed; returns one user id."""
+    pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
+    password, now = make_password("x"), timezone.now()
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            "COPY auth_user (username, password, is_superuser, is_staff, is_active, first_name, last_name, email, "
+            "date_joined) FROM STDIN"
+        ) as copy:
+            for index in range(USERS):
+                copy.write_row((f"plan-{index}", password, False, False, True, "", "", "", now))
+        cursor.execute("SELECT min(id), max(id) FROM auth_user WHERE username LIKE 'plan-%%'")
+        low, high = cursor.fetchone()
+        with cursor.cursor.copy(
+            "COPY tool_completions (user_id, tool_name, action_name, metadata, completed_at) FROM STDIN"
+        ) as copy:
+            for user_id in range(low, high + 1):
+                for offset in range(PER_USER):
+                    tool, action = pairs[(user_id + offset) % len(pairs)]
+                    copy.write_row((user_id, tool, action, "{}", now))
+        with cursor.cursor.copy("COPY coaching_revoked_token (key, expires_at) FROM STDIN") as copy:
+            for index in range(USERS):
+                copy.write_row((f"revoked-{index:032d}", now))
+        cursor.execute("ANALYZE auth_user")
+        cursor.execute("ANALYZE tool_completions")
+        cursor.execute("ANALYZE coaching_revoked_token")
+    return int(low) + USERS // 2
+
+
+def plan_of(sql: str) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0]
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+
+def nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [plan]
+    for child in plan.get("Plans", []):
+        found += nodes(child)
+    return found
+
+
+def assert_indexed(plan: dict[str, Any]) -> None:
+    """tool_completions is reached only through an index looked up by user_id, never scanned whole."""
+    all_nodes = nodes(plan)
+    on_table = [n for n in all_nodes if n.get("Relation Name") == "tool_completions"]
+    assert on_table, plan
+    assert all(n["Node Type"] != "Seq Scan" for n in on_table), plan
+    by_user = [
+        n
+        for n in all_nodes
+        if n.get("Index Name", "").startswith("tool_completions") and "user_id" in n.get("Index Cond", "")
+    ]
+    assert by_user, plan
+
+
+def captured_sql(work: Any) -> str:
+    with CaptureQueriesContext(connection) as queries:
+        work()
+    assert len(queries.captured_queries) == 1
+    return queries.captured_queries[0]["sql"]
+
+
+def test_progress_query_uses_the_indexes(loaded: int, django_user_model: Any) -> None:
+    user = django_user_model.objects.get(pk=loaded)
+    _, access = tokens.token_pair_for(user)
+    check = tokens.TokenCheck.from_token(access)
+    sql = captured_sql(lambda: selectors.progress_get(user_id=loaded, check=check))
+    assert_indexed(plan_of(sql))
+
+
+def test_is_completed_query_uses_the_indexes(loaded: int, django_user_model: Any) -> None:
+    user = django_user_model.objects.get(pk=loaded)
+    _, access = tokens.token_pair_for(user)
+    check = tokens.TokenCheck.from_token(access)
+    sql = captured_sql(
+        lambda: selectors.completion_state_get(
+            user_id=loaded, tool_name="chat-coach", action_name="first_question", check=check
+        )
+    )
+    assert_indexed(plan_of(sql))
+
+
+def test_plans_without_the_indexes_would_scan(loaded: int) -> None:
+    # The check above can fail: with the user indexes gone, the planner scans.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("DROP INDEX tool_completions_user_idx, tool_completions_user_tool_idx")
+        cursor.execute("ALTER TABLE tool_completions DROP CONSTRAINT tool_completions_user_tool_action_uniq")
+    plan = plan_of(f"SELECT * FROM tool_progress WHERE user_id = {loaded} AND tool_name = 'chat-coach'")
+    with pytest.raises(AssertionError):
+        assert_indexed(plan)
+
+
+def test_mark_reads_one_tool_of_one_user_by_index(loaded: int) -> None:
+    # mark_completed_progress upserts on the unique index, then reads this view row.
+    assert_indexed(plan_of(f"SELECT * FROM tool_progress WHERE user_id = {loaded} AND tool_name = 'chat-coach'"))
+
+
+def test_token_check_uses_primary_keys(loaded: int) -> None:
+    plan = plan_of(
+        f"SELECT 1 FROM auth_user u WHERE u.id = {loaded} AND u.is_active "
+        "AND NOT EXISTS (SELECT 1 FROM coaching_revoked_token r WHERE r.key = ANY(ARRAY['a', 'b']))"
+    )
+    index_names = {n.get("Index Name") for n in nodes(plan)}
+    assert {"auth_user_pkey", "coaching_revoked_token_pkey"} <= index_names, plan
