@@ -55,12 +55,6 @@ class CompletionState:
     metadata: dict[str, Any]
 
 
-_TOOL_PROGRESS_COLUMNS = (
-    "tool_name, completed_actions, total_actions, actions_completed, "
-    "progress_percentage, first_completion, last_completion"
-)
-
-
 def _percent(value: Decimal | None) -> float:
     return float(value) if value is not None else 0.0
 
@@ -77,36 +71,21 @@ def tool_progress_from_row(row: tuple[Any, ...]) -> ToolProgress:
     )
 
 
-def _auth_clause(check: TokenCheck | None) -> tuple[str, list[Any]]:
-    """SQL yielding one boolean column ``ok``: the token check folded into a read, or true."""
-    if check is None:
-        return "SELECT true AS ok", []
-    return "SELECT auth_token_valid(%s, %s, %s) AS ok", check.as_params()
+def _auth_params(user_id: int, check: TokenCheck | None) -> list[Any]:
+    """The token-check arguments of the SQL read functions (a NULL fingerprint: already confirmed)."""
+    return check.as_params() if check is not None else [user_id, None, None]
 
 
 def progress_get(*, user_id: int, tool_name: str | None = None, check: TokenCheck | None = None) -> Progress:
     """Per-tool progress (every catalog tool in catalog order, or just ``tool_name``) and the overall figures.
 
-    One round trip: the overall row, the tool rows and, with ``check`` (an
-    unconfirmed API token), the token check come back from one statement;
-    a failed check raises :class:`Unauthorized`.
+    One round trip (``user_progress_rows``, which reads the ``tool_progress``
+    and ``user_coaching_progress`` views). With ``check`` (an unconfirmed API
+    token) the same statement confirms the token; a failed check raises
+    :class:`Unauthorized`.
     """
-    auth_sql, auth_params = _auth_clause(check)
     with connections["default"].cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH auth AS ({auth_sql})
-            SELECT 'auth', NULL, NULL::integer, NULL::integer, NULL::text[], NULL::numeric,
-                   NULL::timestamptz, NULL::timestamptz
-            FROM auth WHERE ok
-            UNION ALL
-            SELECT 'tool', {_TOOL_PROGRESS_COLUMNS} FROM tool_progress, auth WHERE ok AND user_id = %s
-            UNION ALL
-            SELECT 'overall', NULL, tools_used, total_completions, NULL, overall_progress, started_at, last_activity
-            FROM user_coaching_progress, auth WHERE ok AND user_id = %s
-            """,
-            [*auth_params, user_id, user_id],
-        )
+        cursor.execute("SELECT * FROM user_progress_rows(%s, %s, %s)", _auth_params(user_id, check))
         rows = cursor.fetchall()
     if not rows:
         raise Unauthorized("The token is invalid, expired or revoked.")
@@ -128,16 +107,10 @@ def completion_state_get(
     *, user_id: int, tool_name: str, action_name: str, check: TokenCheck | None = None
 ) -> CompletionState:
     """Whether the user completed one action, when, and with what metadata (one round trip, token check included)."""
-    auth_sql, auth_params = _auth_clause(check)
     with connections["default"].cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT tc.completed_at, tc.metadata::text
-            FROM ({auth_sql}) auth
-            LEFT JOIN tool_completions tc ON tc.user_id = %s AND tc.tool_name = %s AND tc.action_name = %s
-            WHERE auth.ok
-            """,
-            [*auth_params, user_id, tool_name, action_name],
+            "SELECT completed_at, metadata::text FROM completion_state(%s, %s, %s, %s, %s)",
+            [*_auth_params(user_id, check), tool_name, action_name],
         )
         row = cursor.fetchone()
     if row is None:

@@ -180,6 +180,69 @@ $$
     "DROP FUNCTION IF EXISTS mark_completed_progress(bigint, text[], text, text, text, jsonb, timestamptz)",
 )
 
+USER_PROGRESS_ROWS = SqlObject(
+    "function",
+    "user_progress_rows",
+    """
+CREATE OR REPLACE FUNCTION user_progress_rows(p_user_id bigint, p_revocation_keys text[], p_fingerprint text)
+RETURNS TABLE (
+    kind text,
+    tool_name text,
+    completed_actions integer,
+    total_actions integer,
+    actions_completed text[],
+    progress_percentage numeric,
+    first_at timestamptz,
+    last_at timestamptz
+)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    -- The progress endpoint in one round trip: one 'auth' row when the token
+    -- holds (NULL fingerprint: the caller already authenticated the user),
+    -- then the tool_progress rows and the user_coaching_progress row. A
+    -- function, so PostgreSQL keeps the plans of these view queries per
+    -- connection instead of planning the views on every request.
+    IF p_fingerprint IS NOT NULL AND NOT auth_token_valid(p_user_id, p_revocation_keys, p_fingerprint) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT 'auth'::text, NULL::text, NULL::integer, NULL::integer, NULL::text[], NULL::numeric,
+                        NULL::timestamptz, NULL::timestamptz;
+    RETURN QUERY SELECT 'tool'::text, tp.tool_name::text, tp.completed_actions, tp.total_actions,
+                        tp.actions_completed, tp.progress_percentage, tp.first_completion, tp.last_completion
+                 FROM tool_progress tp WHERE tp.user_id = p_user_id;
+    RETURN QUERY SELECT 'overall'::text, NULL::text, up.tools_used, up.total_completions, NULL::text[],
+                        up.overall_progress, up.started_at, up.last_activity
+                 FROM user_coaching_progress up WHERE up.user_id = p_user_id;
+END
+$$
+""",
+    "DROP FUNCTION IF EXISTS user_progress_rows(bigint, text[], text)",
+)
+
+COMPLETION_STATE = SqlObject(
+    "function",
+    "completion_state",
+    """
+CREATE OR REPLACE FUNCTION completion_state(
+    p_user_id bigint, p_revocation_keys text[], p_fingerprint text, p_tool_name text, p_action_name text
+) RETURNS TABLE (completed_at timestamptz, metadata jsonb)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    -- The is-completed endpoint in one round trip: no row when the token
+    -- fails, else one row (NULLs when the action is not completed).
+    IF p_fingerprint IS NOT NULL AND NOT auth_token_valid(p_user_id, p_revocation_keys, p_fingerprint) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT tc.completed_at, tc.metadata
+                 FROM (SELECT 1) AS one
+                 LEFT JOIN tool_completions tc
+                   ON tc.user_id = p_user_id AND tc.tool_name = p_tool_name AND tc.action_name = p_action_name;
+END
+$$
+""",
+    "DROP FUNCTION IF EXISTS completion_state(bigint, text[], text, text, text)",
+)
+
 # Creation order; drop in reverse.
 OBJECTS: tuple[SqlObject, ...] = (
     TOOL_PROGRESS,
@@ -189,6 +252,8 @@ OBJECTS: tuple[SqlObject, ...] = (
     GET_TOOL_COMPLETIONS,
     AUTH_TOKEN_VALID,
     MARK_COMPLETED_PROGRESS,
+    USER_PROGRESS_ROWS,
+    COMPLETION_STATE,
 )
 BY_NAME: dict[str, SqlObject] = {obj.name: obj for obj in OBJECTS}
 TABLES: tuple[str, ...] = ("tool_completions", "tool_catalog")

@@ -104,7 +104,12 @@ def url(database: str = DATABASE_NAME) -> str:
 
 
 def main(argv: list[str]) -> int:
+    global _owner_pid
     command = argv[1] if len(argv) > 1 else "status"
+    if command in ("start", "url"):
+        # Started from the command line on purpose: it keeps running until `stop`.
+        ensure_running()
+        _owner_pid = None
     if command == "start":
         ensure_running()
         print(f"embedded PostgreSQL running, data in {pgdata()}")

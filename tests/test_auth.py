@@ -483,4 +483,6 @@ def test_init_staff_reports_nothing_created_when_all_is_there(staff_user: Any) -
         "get_tool_completions",
         "auth_token_valid",
         "mark_completed_progress",
+        "user_progress_rows",
+        "completion_state",
     }
