@@ -19,15 +19,13 @@ from coaching import accounts, selectors, services, tokens
 from coaching.authentication import CredentialsInBody, TokenUser, checks_token_in_query
 from coaching.errors import Unauthorized
 from coaching.serializers import (
-    IsCompletedQueryInput,
     LegacyImportInput,
     LoginInput,
-    MarkCompletedInput,
     PasswordChangeInput,
-    ProgressQueryInput,
     RefreshInput,
     RegisterInput,
     completion_state_data,
+    name_input,
     progress_data,
     tool_progress_data,
     user_data,
@@ -62,11 +60,11 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["post"], url_path="mark-completed")
     @checks_token_in_query
     def mark_completed(self, request: Request) -> Response:
-        data = _valid(MarkCompletedInput, request.data)
+        data = request.data
         result = services.completion_mark(
             user_id=_user_id(request),
-            tool_name=data["toolName"],
-            action_name=data["actionName"],
+            tool_name=name_input(data, "toolName"),
+            action_name=name_input(data, "actionName"),
             metadata=data.get("metadata"),
             check=_token_check(request),
         )
@@ -75,7 +73,7 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     @checks_token_in_query
     def progress(self, request: Request) -> Response:
-        tool_name = _valid(ProgressQueryInput, request.query_params).get("toolName")
+        tool_name = name_input(request.query_params, "toolName", required=False)
         if tool_name is not None:
             services.tool_get_or_error(tool_name)
         progress = selectors.progress_get(user_id=_user_id(request), tool_name=tool_name, check=_token_check(request))
@@ -84,9 +82,9 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"], url_path="is-completed")
     @checks_token_in_query
     def is_completed(self, request: Request) -> Response:
-        query = _valid(IsCompletedQueryInput, request.query_params)
-        tool = services.tool_get_or_error(query["toolName"])
-        action_name = services.action_validate(tool, query["actionName"])
+        query = request.query_params
+        tool = services.tool_get_or_error(name_input(query, "toolName"))
+        action_name = services.action_validate(tool, name_input(query, "actionName"))
         state = selectors.completion_state_get(
             user_id=_user_id(request), tool_name=tool.name, action_name=action_name, check=_token_check(request)
         )

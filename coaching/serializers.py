@@ -6,10 +6,12 @@ well-formed request looks like and how answers are spelled (camelCase).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
 
+from coaching.errors import ApiError
 from coaching.selectors import CompletionState, OverallProgress, Progress, ToolProgress
 
 
@@ -24,27 +26,29 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-def name_field() -> StrictCharField:
-    return StrictCharField(max_length=50, trim_whitespace=False)
+# The three hot endpoints (mark-completed, progress, is-completed) take two
+# or three fields. Instantiating a DRF Serializer deep-copies its fields and
+# cost ~0.11 ms of a ~1.4 ms request in the benchmark, so these are read by
+# plain functions with the same rules and the same error shape.
+NAME_MAX_LENGTH = 50
 
 
-class MarkCompletedInput(serializers.Serializer):
-    toolName = name_field()
-    actionName = name_field()
-    metadata = serializers.JSONField(required=False)
-
-
-class ToolQueryInput(serializers.Serializer):
-    toolName = name_field()
-
-
-class ProgressQueryInput(serializers.Serializer):
-    toolName = StrictCharField(max_length=50, required=False, trim_whitespace=False)
-
-
-class IsCompletedQueryInput(serializers.Serializer):
-    toolName = name_field()
-    actionName = name_field()
+def name_input(data: Any, field: str, *, required: bool = True) -> str | None:
+    """A tool or action name from a JSON body or query string: present, a string, 1 to 50 characters."""
+    if not isinstance(data, Mapping):
+        raise ApiError("Invalid data. Expected a JSON object.")
+    if field not in data:
+        if required:
+            raise ApiError("This field is required.", field=field)
+        return None
+    value = data.get(field)
+    if not isinstance(value, str):
+        raise ApiError("Must be a string.", field=field)
+    if not value:
+        raise ApiError("This field may not be blank.", field=field)
+    if len(value) > NAME_MAX_LENGTH:
+        raise ApiError(f"Ensure this field has no more than {NAME_MAX_LENGTH} characters.", field=field)
+    return value
 
 
 class LegacyImportInput(serializers.Serializer):

@@ -260,7 +260,8 @@ def test_each_tab_has_its_own_url(browser: Client) -> None:
 def test_htmx_tab_switch_returns_only_the_coach_partial(browser: Client) -> None:
     response = browser.get("/tools/chat-coach/", **HTMX)
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="coach"')
+    assert html.lstrip().startswith("<title>Chat Coach · DateSpark</title>")
+    assert '<div id="coach"' in html
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]
 

@@ -70,7 +70,10 @@ def _context(
         if bound is not None and bound[0] == action.name:
             form, outcome = bound[1], bound[2]
         else:
-            form, outcome = ACTIONS[(tool.name, action.name)].form_class(auto_id=_auto_id(action.name)), None
+            form, outcome = (
+                ACTIONS[(tool.name, action.name)].form_class(auto_id=_auto_id(action.name), label_suffix=""),
+                None,
+            )
         cards.append(Card(tool, action, form, outcome, action.name in done))
     user_id = int(request.user.pk)  # type: ignore[arg-type]
     return {
@@ -90,7 +93,7 @@ def _context(
 def dashboard(request: HttpRequest, tool_name: str | None = None) -> HttpResponse:
     tool = _tool_or_404(tool_name) if tool_name else catalog.TOOLS[0]
     progress = selectors.progress_get(user_id=int(request.user.pk))  # type: ignore[arg-type]
-    template = f"{TEMPLATE}#coach" if wants_partial(request) else TEMPLATE
+    template = "coaching/_coach_swap.html" if wants_partial(request) else TEMPLATE
     return vary_on_htmx(render(request, template, _context(request, tool, progress)))
 
 
@@ -103,7 +106,7 @@ def tool_action(request: HttpRequest, tool_name: str, action_name: str) -> HttpR
     if spec is None:
         raise Http404("Onbekende actie.")
     user_id = int(request.user.pk)  # type: ignore[arg-type]
-    form = spec.form_class(request.POST, request.FILES, auto_id=_auto_id(action_name))
+    form = spec.form_class(request.POST, request.FILES, auto_id=_auto_id(action_name), label_suffix="")
     outcome: Outcome | None = None
     if form.is_valid():
         try:
