@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external lint e2e-browser lock clean
+.PHONY: run test test-external lint e2e-browser bench bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -50,6 +50,16 @@ test-external: $(VENV)/.dev
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(EXTERNAL_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest -m "not e2e"; \
 	else echo "!!! No PostgreSQL at $(EXTERNAL_DATABASE_URL): external-database tests not run."; exit 1; fi
+
+# The load benchmark (wrk from Debian): 40 users, then 100,000 users with 1,000,000 completions;
+# results into docs/PERFORMANCE.md. BENCH_ARGS= (empty) runs only the small dataset.
+BENCH_ARGS ?= --scale
+bench-tool:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } \
+		|| { echo "wrk is needed for the benchmark: apt-get install wrk"; exit 1; }
+
+bench: $(VENV)/.runtime bench-tool
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lock:
 	rm -rf /tmp/datespark-lock && $(PYTHON) -m venv /tmp/datespark-lock

@@ -137,7 +137,7 @@ Perform = Callable[[Locator, Path], None]
 def bio_generated(c: Locator, tmp_path: Path) -> None:
     c.get_by_label("Voornaam").fill("Anna")
     c.get_by_label("Leeftijd").fill("31")
-    c.get_by_label("Interesses:", exact=True).fill("koken, fotografie")
+    c.get_by_label("Interesses", exact=True).fill("koken, fotografie")
     c.get_by_label("Toon").select_option("speels")
     c.get_by_role("button", name="Schrijf mijn bio").click()
     expect(c.locator("blockquote.generated")).to_contain_text("Anna")
