@@ -199,6 +199,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["coaching.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "coaching.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coaching.negotiation.JSONContentNegotiation",
     "UNAUTHENTICATED_USER": None,
 }
 SIMPLE_JWT = {

@@ -471,3 +471,12 @@ def test_hot_endpoints_refuse_spoiled_tokens_and_write_nothing(
     assert_error(response, 401, "authentication_failed")
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert ToolCompletion.objects.count() == 0
+
+
+@pytest.mark.parametrize("accept", ["", "*/*", "application/json", "application/json, text/plain;q=0.5"])
+def test_json_accept_headers_are_served(api: Any, accept: str) -> None:
+    assert api.get(PROGRESS, HTTP_ACCEPT=accept).status_code == 200
+
+
+def test_accept_ruling_out_json_is_406_in_the_error_shape(api: Any) -> None:
+    assert_error(api.get(PROGRESS, HTTP_ACCEPT="text/html"), 406, "not_acceptable")
