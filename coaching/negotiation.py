@@ -7,10 +7,13 @@ JSON out, in which case it is still a 406 in the contract's error shape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 _JSON_OK = ("", "*/*", "application/json", "application/*")
@@ -20,10 +23,13 @@ class JSONContentNegotiation(BaseContentNegotiation):
     def __init__(self) -> None:
         self._full = DefaultContentNegotiation()
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> Any:
         return self._full.select_parser(request, parsers)
 
-    def select_renderer(self, request: Request, renderers: list[Any], format_suffix: str | None = None) -> Any:
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> Any:
+        renderers = list(renderers)
         accept = request.META.get("HTTP_ACCEPT", "").strip()
         if accept in _JSON_OK and len(renderers) == 1:
             renderer = renderers[0]
