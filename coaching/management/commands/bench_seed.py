@@ -39,6 +39,9 @@ class Command(BaseCommand):
         if settings.HTTPS:
             raise CommandError("Benchmark users are for local benchmarks only (DJANGO_HTTPS is set).")
         users: int = options["users"]
+        with connection.cursor() as cursor:
+            # Bulk loads run longer than the request-sized statement_timeout in settings.
+            cursor.execute("SET statement_timeout = 0")
         User = get_user_model()
         existing = User.objects.filter(username__startswith=PREFIX).count()
         if existing < users:
