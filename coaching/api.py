@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.middleware.csrf import get_token, rotate_token
 from django.utils import timezone
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +14,13 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from coaching import accounts, selectors, services, tokens
-from coaching.authentication import CredentialsInBody, TokenUser, checks_token_in_query
+from coaching.authentication import (
+    CredentialsInBody,
+    TokenUser,
+    auth_cookie_delete,
+    auth_cookie_set,
+    checks_token_in_query,
+)
 from coaching.errors import Unauthorized
 from coaching.serializers import (
     LegacyImportInput,
@@ -106,22 +110,6 @@ class ToolCompletionViewSet(viewsets.ViewSet):
         )
 
 
-def set_auth_cookie(response: Response, request: Request, user: Any) -> None:
-    """Log the browser in: the HttpOnly JWT cookie plus a fresh csrftoken cookie."""
-    token = tokens.cookie_token_for(user)
-    response.set_cookie(
-        settings.AUTH_COOKIE_NAME,
-        str(token),
-        max_age=int(settings.AUTH_COOKIE_MAX_AGE.total_seconds()),
-        path="/",
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
-    rotate_token(request._request)
-    get_token(request._request)
-
-
 class CredentialsViewSet(viewsets.ViewSet):
     """Register and log in: the password in the body is the credential."""
 
@@ -135,7 +123,7 @@ class CredentialsViewSet(viewsets.ViewSet):
             request=request._request, username=data["username"], password=data["password"], email=data["email"]
         )
         response = Response(user_data(user), status=status.HTTP_201_CREATED)
-        set_auth_cookie(response, request, user)
+        auth_cookie_set(response, request._request, user)
         return response
 
     @action(detail=False, methods=["post"])
@@ -145,7 +133,7 @@ class CredentialsViewSet(viewsets.ViewSet):
             request=request._request, username=data["username"], password=data["password"]
         )
         response = Response(user_data(user))
-        set_auth_cookie(response, request, user)
+        auth_cookie_set(response, request._request, user)
         return response
 
 
@@ -156,7 +144,7 @@ class SessionViewSet(viewsets.ViewSet):
     def logout(self, request: Request) -> Response:
         accounts.session_end(token_payload=cast(AccessToken, request.auth).payload)
         response = Response(status=status.HTTP_204_NO_CONTENT)
-        response.delete_cookie(settings.AUTH_COOKIE_NAME, path="/", samesite="Lax")
+        auth_cookie_delete(response)
         return response
 
     @action(detail=False, methods=["post"])
@@ -169,7 +157,7 @@ class SessionViewSet(viewsets.ViewSet):
             new_password=data["newPassword"],
         )
         response = Response(status=status.HTTP_204_NO_CONTENT)
-        set_auth_cookie(response, request, user)
+        auth_cookie_set(response, request._request, user)
         return response
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coaching import accounts, tokens
-from coaching.authentication import user_for_token
+from coaching import accounts
+from coaching.authentication import auth_cookie_delete, auth_cookie_set, user_for_token
 from coaching.errors import ApiError, RateLimited
 from coaching.forms import LoginForm, SignupForm
 from coaching.views.common import page_login_required
@@ -29,22 +26,6 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("dashboard")
 
 
-def log_in(request: HttpRequest, response: HttpResponse, user: Any) -> HttpResponse:
-    """Set the same HttpOnly JWT cookie the API's login sets, with a fresh CSRF token."""
-    token = tokens.cookie_token_for(user)
-    response.set_cookie(
-        settings.AUTH_COOKIE_NAME,
-        str(token),
-        max_age=int(settings.AUTH_COOKIE_MAX_AGE.total_seconds()),
-        path="/",
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
-    rotate_token(request)
-    return response
-
-
 def _rate_limited_message(exc: RateLimited) -> str:
     minutes = max(1, round(exc.retry_after / 60))
     return f"Te veel pogingen. Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw."
@@ -53,7 +34,7 @@ def _rate_limited_message(exc: RateLimited) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -63,14 +44,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 )
             except RateLimited as exc:
                 form.add_error(None, _rate_limited_message(exc))
-                status = 429
+                status, retry_after = 429, exc.retry_after
             except ApiError:
                 form.add_error(None, "Gebruikersnaam of wachtwoord klopt niet.")
             else:
-                return log_in(request, HttpResponseRedirect(_next_url(request)), user)
+                redirect_response = HttpResponseRedirect(_next_url(request))
+                auth_cookie_set(redirect_response, request, user)
+                return redirect_response
     response = render(request, "registration/login.html", {"form": form, "next": _next_url(request)}, status=status)
-    if status == 429:
-        response["Retry-After"] = "60"
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -96,7 +79,9 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             except ApiError as exc:
                 form.add_error("password1" if exc.field == "password" else "username", str(exc.detail))
             else:
-                return log_in(request, redirect("dashboard"), user)
+                response = redirect("dashboard")
+                auth_cookie_set(response, request, user)
+                return response
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
@@ -107,7 +92,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if result is not None:
         accounts.session_end(token_payload=result[1].payload)
     response = redirect("login")
-    response.delete_cookie(settings.AUTH_COOKIE_NAME, path="/", samesite="Lax")
+    auth_cookie_delete(response)
     return response
 
 
@@ -119,6 +104,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         user = form.save()
         # Every older token fails its password fingerprint now; this browser gets a fresh one.
         response = render(request, "registration/password_change_done.html")
-        return log_in(request, response, user)
+        auth_cookie_set(response, request, user)
+        return response
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/password_change_form.html", {"form": form}, status=status)
