@@ -215,14 +215,21 @@ NewContext = Callable[..., Any]
 def new_context(browser: Any, live: Server) -> Iterator[NewContext]:
     """Fresh, isolated browser contexts (separate cookies and localStorage), closed before the flush."""
     contexts: list[Any] = []
+    violations: list[str] = []
 
     def make(**options: Any) -> Any:
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(base_url=live.base_url, locale="nl-NL", timezone_id="Europe/Amsterdam", **options)
         context.set_default_timeout(15_000)
+        # Every page must obey the Content-Security-Policy the app sends.
+        context.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, violations
