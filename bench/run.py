@@ -384,8 +384,8 @@ def main() -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     payload = {"machine": machine(), "results": [asdict(r) for r in results], "cold_ms": colds}
     (RESULTS / f"{stamp}.json").write_text(json.dumps(payload, indent=2))
-    (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))
-    if not args.no_doc:
+    if not args.no_doc:  # latest.json always matches the figures in docs/PERFORMANCE.md
+        (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))
         PLOT.write_text(svg_plot(results))
         write_doc(markdown(results, colds, args))
     print("\n".join(verdicts(results)))
