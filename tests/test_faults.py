@@ -1,0 +1,137 @@
+"""Real faults against the app as `make run` serves it: the database stops and comes back.
+
+The server runs on its own embedded PostgreSQL (a temporary data folder),
+which the test stops with pg_ctl (`python -m datespark.embedded_db stop`)
+and starts again, never a mocked exception.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+@dataclass
+class Served:
+    port: int
+    env: dict[str, str]
+
+    def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        content_type = response.getheader("Content-Type", "")
+        return response.status, json.loads(raw) if content_type.startswith("application/json") else raw
+
+    def database(self, command: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "datespark.embedded_db", command], cwd=ROOT, env=self.env, check=True, timeout=60
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    folder = Path(tempfile.mkdtemp(prefix="datespark-faults-"))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"DATESPARK_PGDATA": str(folder / "pgdata"), "PORT": str(port), "HOST": "127.0.0.1"})
+    with (folder / "gunicorn.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(GUNICORN), "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        server = Served(port, env)
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    if server.request("GET", "/readyz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.3)
+            else:
+                pytest.fail((folder / "gunicorn.log").read_text()[-3000:])
+            yield server
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+LATER_MARK = {"toolName": "date-planner", "actionName": "idea_generated"}
+
+
+def test_database_stop_gives_503_json_and_the_app_recovers_without_restart(served: Served) -> None:
+    status, pair = served.request("POST", "/api/auth/token/", {"username": "demo", "password": "datespark-demo"})
+    assert status == 200, pair
+    token = pair["access"]
+    mark = {"toolName": "chat-coach", "actionName": "first_question"}
+    assert served.request("POST", "/api/tool-completion/mark-completed", mark, token)[0] == 200
+
+    served.database("stop")
+    try:
+        for method, path, body in [
+            (
+                "POST",
+                "/api/tool-completion/mark-completed",
+                {"toolName": "date-planner", "actionName": "idea_generated"},
+            ),
+            ("GET", "/api/tool-completion/progress", None),
+            ("GET", "/api/tool-completion/is-completed?toolName=chat-coach&actionName=first_question", None),
+        ]:
+            started = time.monotonic()
+            status, answer = served.request(method, path, body, token)
+            assert status == 503, answer
+            assert answer["success"] is False and answer["error"]["code"] == "database_unavailable"
+            assert time.monotonic() - started < 10  # an answer, not a hang
+        assert served.request("GET", "/readyz") == (503, {"status": "unavailable"})
+        assert served.request("GET", "/healthz") == (200, {"status": "ok"})  # liveness: the process is fine
+    finally:
+        served.database("start")
+
+    deadline = time.monotonic() + 20
+    status = None
+    while time.monotonic() < deadline:
+        status, _ = served.request("GET", "/readyz")
+        if status == 200:
+            break
+        time.sleep(0.2)
+    assert status == 200
+    # Every worker recovers: a stale connection costs at most one 503 per worker.
+    answers = [served.request("GET", "/api/tool-completion/progress", token=token) for _ in range(6)]
+    assert answers[-1][0] == 200
+    progress = answers[-1][1]
+    chat = next(tool for tool in progress["tools"] if tool["toolName"] == "chat-coach")
+    assert chat["actionsCompleted"] == ["first_question"]  # the write before the outage is still there
+    assert progress["overall"]["totalCompletions"] == 1  # the mark during the outage wrote nothing
