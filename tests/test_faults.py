@@ -16,13 +16,17 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
+
+from coaching import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -32,6 +36,7 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 class Served:
     port: int
     env: dict[str, str]
+    master_pid: int = 0
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
@@ -71,7 +76,7 @@ def served() -> Iterator[Served]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        server = Served(port, env)
+        server = Served(port, env, process.pid)
         try:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
@@ -135,3 +140,57 @@ def test_database_stop_gives_503_json_and_the_app_recovers_without_restart(serve
     chat = next(tool for tool in progress["tools"] if tool["toolName"] == "chat-coach")
     assert chat["actionsCompleted"] == ["first_question"]  # the write before the outage is still there
     assert progress["overall"]["totalCompletions"] == 1  # the mark during the outage wrote nothing
+
+
+def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_path: Path) -> None:
+    tokens_file = tmp_path / "tokens.json"
+    subprocess.run(
+        [sys.executable, "manage.py", "bench_seed", "--users", "12", "--tokens-out", str(tokens_file)],
+        cwd=ROOT,
+        env=served.env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    tokens = json.loads(tokens_file.read_text())
+    pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
+    acknowledged: set[tuple[int, str, str]] = set()
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        token = tokens[index]
+        for tool, action in pairs:
+            try:
+                status, _ = served.request(
+                    "POST", "/api/tool-completion/mark-completed", {"toolName": tool, "actionName": action}, token
+                )
+            except (OSError, http.client.HTTPException):
+                continue  # the worker died under this request: not acknowledged
+            if status == 200:
+                with lock:
+                    acknowledged.add((index, tool, action))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(tokens))]
+    for thread in threads:
+        thread.start()
+    killed = 0
+    gunicorn_master = psutil.Process(served.master_pid)
+    while any(thread.is_alive() for thread in threads):
+        workers = gunicorn_master.children()
+        if workers:
+            workers[0].send_signal(signal.SIGKILL)
+            killed += 1
+        time.sleep(0.15)
+    for thread in threads:
+        thread.join()
+
+    assert killed >= 3
+    assert acknowledged, "no request got through"
+    # Count every acknowledged completion in the database.
+    missing = []
+    for index, token in enumerate(tokens):
+        status, progress = served.request("GET", "/api/tool-completion/progress", token=token)
+        assert status == 200
+        done = {(tool["toolName"], a) for tool in progress["tools"] for a in tool["actionsCompleted"]}
+        missing += [(index, t, a) for (i, t, a) in acknowledged if i == index and (t, a) not in done]
+    assert missing == []
