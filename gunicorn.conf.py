@@ -15,6 +15,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 30
 graceful_timeout = 10
 accesslog = "-"
+# The request id the app answers with (X-Request-ID) ends every access line.
+logger_class = "datespark.gunicorn_logger.RedactingLogger"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
 wsgi_app = "datespark.wsgi:application"
 
 
