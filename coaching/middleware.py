@@ -49,7 +49,7 @@ class PageLocaleMiddleware(LocaleMiddleware):
         return super().process_response(request, response)  # type: ignore[arg-type]
 
 
-class ApiErrorMiddleware:
+class RequestLimitsMiddleware:
     """Request bounds and contract-shaped errors outside DRF's own handling.
 
     Bodies over the bound (by Content-Length: ``API_MAX_BODY_BYTES`` for

@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "coaching.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "coaching.middleware.ApiErrorMiddleware",
+    "coaching.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coaching.middleware.PageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
