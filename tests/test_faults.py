@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import psutil
 import pytest
 
 from coaching import catalog
+from tests.support import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -55,12 +55,6 @@ class Served:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served() -> Iterator[Served]:
     folder = Path(tempfile.mkdtemp(prefix="datespark-faults-"))
@@ -78,15 +72,7 @@ def served() -> Iterator[Served]:
         )
         server = Served(port, env, process.pid)
         try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                try:
-                    if server.request("GET", "/readyz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            else:
-                pytest.fail((folder / "gunicorn.log").read_text()[-3000:])
+            wait_until_ready(f"http://127.0.0.1:{port}", process, log=folder / "gunicorn.log")
             yield server
         finally:
             os.killpg(process.pid, signal.SIGTERM)

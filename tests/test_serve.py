@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,13 +17,9 @@ from typing import Any
 import psutil
 import pytest
 
+from tests.support import free_port, wait_until_ready
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(port: int, path: str, method: str = "GET", body: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -73,16 +68,7 @@ def run_and_interrupt(env: dict[str, str], port: int, pgdata: Path, log: Any) ->
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline and make.poll() is None:
-            try:
-                status, _ = get(port, "/readyz")
-                if status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        assert status == 200, "make run did not become ready"
+        wait_until_ready(f"http://127.0.0.1:{port}", make)
         status, body = get(port, "/api/auth/login", "POST", {"username": "demo", "password": "datespark-demo"})
         assert status == 200, body
         assert processes_using(str(pgdata)), "the embedded PostgreSQL should be running"

@@ -11,12 +11,8 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +20,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+
+from tests.support import free_port, wait_until_ready
 
 # Playwright's sync API keeps an asyncio event loop in this thread; without this,
 # Django refuses ORM calls from the test with SynchronousOnlyOperation.
@@ -54,12 +52,6 @@ def chromium_executable() -> str:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _server_database_url() -> str:
     """A libpq URL for the test database (call after django_db_setup created it)."""
     from django.conf import settings
@@ -77,31 +69,6 @@ def _server_database_url() -> str:
     socket_dir = embedded_db.ensure_running()
     user = connection.settings_dict.get("USER") or embedded_db.USER
     return f"postgresql://{quote(user, safe='')}@{quote(socket_dir, safe='')}/{quote(name, safe='')}"
-
-
-def _log_tail(path: Path, lines: int = 80) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
-def _wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    # /healthz: a worker answers; /readyz: it reaches the test database too.
-    for path in ("/healthz", "/readyz"):
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode} before {path} answered:\n{_log_tail(log)}")
-            try:
-                with urllib.request.urlopen(base_url + path, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer {path} within {STARTUP_TIMEOUT:.0f} s:\n{_log_tail(log)}")
-            time.sleep(0.1)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -146,7 +113,7 @@ def e2e_server(
     if not gunicorn.exists():
         gunicorn = Path(shutil.which("gunicorn") or "gunicorn")
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "datespark.settings",
@@ -184,7 +151,7 @@ def e2e_server(
         )
     server = Server(base_url=f"http://127.0.0.1:{port}", log=log)
     try:
-        _wait_until_ready(server.base_url, process, log)
+        wait_until_ready(server.base_url, process, timeout=STARTUP_TIMEOUT, log=log)
         yield server
     finally:
         _stop(process)
