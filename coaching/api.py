@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from coaching import accounts, selectors, services, tokens
+from coaching import accounts, schema, selectors, services, tokens
 from coaching.authentication import (
     CredentialsInBody,
     TokenUser,
@@ -22,6 +23,7 @@ from coaching.authentication import (
     checks_token_in_query,
 )
 from coaching.errors import Unauthorized
+from coaching.schema import documented
 from coaching.serializers import (
     LegacyImportInput,
     LoginInput,
@@ -61,6 +63,12 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     (``checks_token_in_query``), so each costs a single round trip.
     """
 
+    @documented(
+        summary="Mark an action completed (idempotent)",
+        request=schema.MarkIn,
+        ok=schema.MarkOut,
+        error_codes=schema.WRITE_ERRORS,
+    )
     @action(detail=False, methods=["post"], url_path="mark-completed")
     @checks_token_in_query
     def mark_completed(self, request: Request) -> Response:
@@ -74,6 +82,12 @@ class ToolCompletionViewSet(viewsets.ViewSet):
         )
         return Response({"success": True, "wasNew": result.was_new, "progress": tool_progress_data(result.progress)})
 
+    @documented(
+        summary="Progress per tool and overall",
+        ok=schema.ProgressOut,
+        error_codes=schema.READ_ERRORS,
+        parameters=[schema.TOOL_QUERY],
+    )
     @action(detail=False, methods=["get"])
     @checks_token_in_query
     def progress(self, request: Request) -> Response:
@@ -83,6 +97,15 @@ class ToolCompletionViewSet(viewsets.ViewSet):
         progress = selectors.progress_get(user_id=_user_id(request), tool_name=tool_name, check=_token_check(request))
         return Response(progress_data(progress))
 
+    @documented(
+        summary="Whether one action is completed",
+        ok=schema.IsCompletedOut,
+        error_codes=schema.READ_ERRORS,
+        parameters=[
+            schema.TOOL_QUERY_REQUIRED,
+            schema.ACTION_QUERY,
+        ],
+    )
     @action(detail=False, methods=["get"], url_path="is-completed")
     @checks_token_in_query
     def is_completed(self, request: Request) -> Response:
@@ -94,6 +117,12 @@ class ToolCompletionViewSet(viewsets.ViewSet):
         )
         return Response(completion_state_data(state))
 
+    @documented(
+        summary="Move old localStorage flags in",
+        request=schema.ImportIn,
+        ok=schema.ImportOut,
+        error_codes=schema.WRITE_ERRORS,
+    )
     @action(detail=False, methods=["post"], url_path="import-legacy")
     def import_legacy(self, request: Request) -> Response:
         data = _valid(LegacyImportInput, request.data)
@@ -116,6 +145,13 @@ class CredentialsViewSet(viewsets.ViewSet):
     authentication_classes = [CredentialsInBody]
     permission_classes = [permissions.AllowAny]
 
+    @documented(
+        summary="Create an account and log in (sets the cookies)",
+        request=schema.RegisterIn,
+        ok=schema.UserOut,
+        status=201,
+        error_codes=(400, 406, 413, 415, 429, 503),
+    )
     @action(detail=False, methods=["post"])
     def register(self, request: Request) -> Response:
         data = _valid(RegisterInput, request.data)
@@ -126,6 +162,12 @@ class CredentialsViewSet(viewsets.ViewSet):
         auth_cookie_set(response, request._request, user)
         return response
 
+    @documented(
+        summary="Log in (sets the cookies)",
+        request=schema.LoginIn,
+        ok=schema.UserOut,
+        error_codes=(400, 401, 406, 413, 415, 429, 503),
+    )
     @action(detail=False, methods=["post"])
     def login(self, request: Request) -> Response:
         data = _valid(LoginInput, request.data)
@@ -140,6 +182,13 @@ class CredentialsViewSet(viewsets.ViewSet):
 class SessionViewSet(viewsets.ViewSet):
     """Log out and change the password: need a valid token (cookie + CSRF, or Bearer)."""
 
+    @documented(
+        summary="Log out: clear the cookie, revoke the token",
+        request=None,
+        ok=OpenApiResponse(description="Logged out."),
+        status=204,
+        error_codes=(401, 403, 406, 503),
+    )
     @action(detail=False, methods=["post"])
     def logout(self, request: Request) -> Response:
         accounts.session_end(token_payload=cast(AccessToken, request.auth).payload)
@@ -147,6 +196,13 @@ class SessionViewSet(viewsets.ViewSet):
         auth_cookie_delete(response)
         return response
 
+    @documented(
+        summary="Change the password; other tokens are revoked, a fresh cookie is set",
+        request=schema.PasswordIn,
+        ok=OpenApiResponse(description="Changed."),
+        status=204,
+        error_codes=(400, 401, 403, 406, 413, 415, 429, 503),
+    )
     @action(detail=False, methods=["post"])
     def password(self, request: Request) -> Response:
         data = _valid(PasswordChangeInput, request.data)
@@ -167,6 +223,12 @@ class TokenViewSet(viewsets.ViewSet):
     authentication_classes = [CredentialsInBody]
     permission_classes = [permissions.AllowAny]
 
+    @documented(
+        summary="Obtain a Bearer token pair",
+        request=schema.LoginIn,
+        ok=schema.TokenPairOut,
+        error_codes=(400, 401, 406, 413, 415, 429, 503),
+    )
     def obtain(self, request: Request) -> Response:
         data = _valid(LoginInput, request.data)
         user = accounts.user_authenticate(
@@ -175,6 +237,12 @@ class TokenViewSet(viewsets.ViewSet):
         refresh, access = tokens.token_pair_for(user)
         return Response({"access": str(access), "refresh": str(refresh)})
 
+    @documented(
+        summary="Rotate a refresh token",
+        request=schema.RefreshIn,
+        ok=schema.TokenPairOut,
+        error_codes=(400, 401, 406, 413, 415, 503),
+    )
     def refresh(self, request: Request) -> Response:
         raw = _valid(RefreshInput, request.data)["refresh"]
         try:
@@ -192,6 +260,12 @@ class TokenViewSet(viewsets.ViewSet):
 class AdminViewSet(viewsets.ViewSet):
     permission_classes = [permissions.IsAdminUser]
 
+    @documented(
+        summary="Staff: ensure the tracking tables, views and functions",
+        request=None,
+        ok=schema.InitOut,
+        error_codes=(401, 403, 406, 503),
+    )
     @action(detail=False, methods=["post"], url_path="init-tool-tracking")
     def init_tool_tracking(self, request: Request) -> Response:
         report = services.tracking_ensure()

@@ -146,7 +146,7 @@ PAGE_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-# The Django admin's templates carry a few inline style attributes.
+# The Django admin's templates and the API docs page (Swagger UI) carry inline styles.
 ADMIN_CSP = PAGE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 
@@ -163,7 +163,7 @@ class ContentSecurityPolicyMiddleware:
             path = request.path_info
             if is_json_path(path):
                 response["Content-Security-Policy"] = JSON_CSP
-            elif path.startswith("/admin/"):
+            elif path.startswith(("/admin/", "/docs/api/")):
                 response["Content-Security-Policy"] = ADMIN_CSP
             else:
                 response["Content-Security-Policy"] = PAGE_CSP

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path, reverse_lazy
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from coaching import api, health
@@ -18,9 +19,11 @@ api_urlpatterns = [
     re_path(r"^api/auth/token/?$", api.TokenViewSet.as_view({"post": "obtain"}), name="token-obtain"),
     re_path(r"^api/auth/token/refresh/?$", api.TokenViewSet.as_view({"post": "refresh"}), name="token-refresh"),
     path("", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
 page_urlpatterns = [
+    path("docs/api/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", dashboard.dashboard, name="dashboard"),
     path("tools/<slug:tool_name>/", dashboard.dashboard, name="tool"),
     path("tools/<slug:tool_name>/<slug:action_name>/", dashboard.tool_action, name="tool-action"),

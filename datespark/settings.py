@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "coaching",
@@ -202,6 +204,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "coaching.errors.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coaching.negotiation.JSONContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 SIMPLE_JWT = {
@@ -212,6 +215,22 @@ SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
+}
+
+# The OpenAPI schema (/api/schema/) and its docs page (/docs/api/), served from our own static files.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DateSpark tool-completion API",
+    "DESCRIPTION": "The contract is ../shared/contract/API.md; this schema follows it.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    # Login, register and token take credentials in the body: no security scheme to document.
+    "AUTHENTICATION_WHITELIST": ["coaching.authentication.JWTCookieAuthentication"],
 }
 
 # --- Rate limits (credential endpoints only) --------------------------------
