@@ -73,7 +73,9 @@ class IsCompletedOut(serializers.Serializer):
 
 
 class ImportIn(serializers.Serializer):
-    flags = serializers.DictField(child=serializers.CharField(), help_text="Old localStorage keys, at most 100.")
+    flags = serializers.DictField(
+        child=serializers.JSONField(), help_text="Old localStorage keys (at most 100); only the value 'true' counts."
+    )
 
 
 class ImportedOut(serializers.Serializer):

@@ -52,7 +52,8 @@ def name_input(data: Any, field: str, *, required: bool = True) -> str | None:
 
 
 class LegacyImportInput(serializers.Serializer):
-    flags = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
+    # Any value is allowed (null included): only 'true' marks, the rest is reported as ignored.
+    flags = serializers.DictField(child=serializers.JSONField(allow_null=True), allow_empty=True)
 
 
 class RegisterInput(serializers.Serializer):

@@ -480,3 +480,13 @@ def test_json_accept_headers_are_served(api: Any, accept: str) -> None:
 
 def test_accept_ruling_out_json_is_406_in_the_error_shape(api: Any) -> None:
     assert_error(api.get(PROGRESS, HTTP_ACCEPT="text/html"), 406, "not_acceptable")
+
+
+def test_legacy_import_ignores_null_and_other_values(api: Any) -> None:
+    body = api.post(IMPORT, {"flags": {"profiel-coach-bio": None, "chat-coach-practice": 1, "x": {"a": 1}}}).json()
+    assert body == {"success": True, "imported": [], "ignored": ["profiel-coach-bio", "chat-coach-practice", "x"]}
+
+
+def test_api_messages_are_in_english(client: Any) -> None:
+    response = client.post("/api/auth/register", {}, content_type="application/json")
+    assert response.json()["error"]["message"] == "This field is required."
