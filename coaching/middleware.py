@@ -9,8 +9,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from coaching.authentication import user_for_token
