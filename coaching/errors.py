@@ -116,8 +116,20 @@ def _first_validation_error(detail: Any, prefix: str = "") -> tuple[str | None, 
     return (prefix or None), str(detail)
 
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+# SQLSTATEs that mean "the database cannot take this now", not "the request is wrong":
+# a read-only database or replica, disk full, out of memory, too many connections.
+UNAVAILABLE_SQLSTATES = {"25006", "53100", "53200", "53300", "57P01", "57P03"}
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database exception means the database is away or cannot write: a 503, not a 500."""
     if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DatabaseError) and getattr(exc.__cause__, "sqlstate", None) in UNAVAILABLE_SQLSTATES
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if database_unavailable(exc):
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         exc = DatabaseUnavailable()
     elif isinstance(exc, DatabaseError):

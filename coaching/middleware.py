@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
@@ -14,7 +13,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from coaching.authentication import user_for_token
-from coaching.errors import error_response
+from coaching.errors import database_unavailable, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class RequestLimitsMiddleware:
             pass
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        if database_unavailable(exception):
             logger.warning("database unavailable answering %s", request.path_info)
             if is_api_path(request.path_info):
                 return error_response(503, "database_unavailable", "The database is unavailable. Please retry shortly.")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import psycopg
 import pytest
 
 from coaching import catalog
@@ -180,3 +181,37 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
         done = {(tool["toolName"], a) for tool in progress["tools"] for a in tool["actionsCompleted"]}
         missing += [(index, t, a) for (i, t, a) in acknowledged if i == index and (t, a) not in done]
     assert missing == []
+
+
+def test_a_read_only_database_refuses_writes_with_503_and_keeps_serving_reads(served: Served) -> None:
+    status, pair = served.request("POST", "/api/auth/token/", {"username": "demo", "password": "datespark-demo"})
+    token = pair["access"]
+    socket_dir = served.env["DATESPARK_PGDATA"]
+
+    def mark_later() -> tuple[int, Any]:
+        return served.request("POST", "/api/tool-completion/mark-completed", LATER_MARK, token)
+
+    with psycopg.connect(f"postgresql://postgres@/postgres?host={socket_dir}", autocommit=True) as admin:
+
+        def reconnect_workers() -> None:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = 'postgres' AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+
+        admin.execute("ALTER DATABASE postgres SET default_transaction_read_only = on")
+        reconnect_workers()
+        try:
+            answers = [
+                served.request("POST", "/api/tool-completion/mark-completed", LATER_MARK, token) for _ in range(4)
+            ]
+            assert {status for status, _ in answers} == {503}
+            assert all(body["error"]["code"] == "database_unavailable" for _, body in answers)
+            reads = [served.request("GET", "/api/tool-completion/progress", token=token)[0] for _ in range(4)]
+            assert reads[-1] == 200  # reading still works
+        finally:
+            admin.execute("ALTER DATABASE postgres RESET default_transaction_read_only")
+            reconnect_workers()
+    answers = [mark_later() for _ in range(4)]
+    assert answers[-1][0] == 200
+    assert [body["wasNew"] for status, body in answers if status == 200][0] is True  # nothing was half-written
