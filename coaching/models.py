@@ -114,3 +114,6 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.id}"
+
+    def upload_path(self) -> str:
+        return photo_upload_path(self, "")

@@ -5,6 +5,7 @@ The views (API and pages) call these and hold no rules of their own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -294,13 +295,28 @@ def tracking_ensure() -> TrackingReport:
     )
 
 
+class StorageUnavailable(ValueError):
+    """The upload could not be stored (disk full, read-only): a server problem, nothing kept."""
+
+
 def photo_store(*, user_id: int, content: bytes, width: int, height: int) -> Photo:
-    """Keep the user's new (already re-encoded) photo and drop the previous ones, files included."""
-    with transaction.atomic():
-        old = list(Photo.objects.filter(user_id=user_id))
-        photo = Photo(user_id=user_id, width=width, height=height)
-        photo.image.save(f"{photo.id.hex}.jpg", ContentFile(content), save=False)
-        photo.save()
-        for previous in old:
-            previous.delete()  # the post_delete hook removes the file after commit
+    """Keep the user's new (already re-encoded) photo and drop the previous ones, files included.
+
+    All or nothing: when the file cannot be written (a full or read-only disk)
+    no row is saved, a partly written file is removed, the old photo stays,
+    and :class:`StorageUnavailable` is raised.
+    """
+    photo = Photo(user_id=user_id, width=width, height=height)
+    try:
+        with transaction.atomic():
+            old = list(Photo.objects.filter(user_id=user_id))
+            photo.image.save(f"{photo.id.hex}.jpg", ContentFile(content), save=False)
+            photo.save()
+            for previous in old:
+                previous.delete()  # the post_delete hook removes the file after commit
+    except OSError:
+        name = photo.upload_path()
+        with contextlib.suppress(OSError):
+            photo.image.storage.delete(name)
+        raise StorageUnavailable("Je foto kon nu niet worden opgeslagen. Probeer het later opnieuw.") from None
     return photo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from datetime import timedelta
@@ -579,3 +580,33 @@ def test_practice_prompts_are_shown(browser: Client) -> None:
     html = browser.get("/tools/chat-coach/").content.decode()
     for prompt in chat.PRACTICE_PROMPTS:
         assert prompt.replace("'", "&#x27;") in html
+
+
+@pytest.fixture
+def full_media_root(settings: Any, tmp_path: Any) -> Any:
+    """MEDIA_ROOT on a 1 MiB tmpfs that is already full."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path / "media"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=False).returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        with (mount / "filler").open("wb") as filler, contextlib.suppress(OSError):
+            filler.write(b"\0" * (2 * 1024 * 1024))
+        settings.MEDIA_ROOT = str(mount)
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_fails_the_upload_cleanly(browser: Client, user: Any, full_media_root: Any) -> None:
+    response = post(browser, "/tools/foto-advies/photo_uploaded/", {"photo": upload(png_bytes())}, **HTMX)
+    assert response.status_code == 503
+    assert "kon nu niet worden opgeslagen" in response.content.decode()
+    assert not Photo.objects.exists()
+    assert completed(user) == set()
+    assert not list((full_media_root / "photos").rglob("*.jpg"))  # no half-written file left

@@ -108,9 +108,13 @@ def tool_action(request: HttpRequest, tool_name: str, action_name: str) -> HttpR
     user_id = int(request.user.pk)  # type: ignore[arg-type]
     form = spec.form_class(request.POST, request.FILES, auto_id=_auto_id(action_name), label_suffix="")
     outcome: Outcome | None = None
+    status = 400
     if form.is_valid():
         try:
             outcome = spec.handle(request, form)
+        except services.StorageUnavailable as exc:  # our disk, not the user's input
+            form.add_error(None, str(exc))
+            status = 503
         except ValueError as exc:  # the tool refused the input; nothing is recorded
             form.add_error(None, str(exc))
     if outcome is not None and outcome.completed:
@@ -119,7 +123,8 @@ def tool_action(request: HttpRequest, tool_name: str, action_name: str) -> HttpR
         )
     progress = selectors.progress_get(user_id=user_id)
     context = _context(request, tool, progress, bound=(action_name, form, outcome))
-    status = 200 if outcome is not None else 400
+    if outcome is not None:
+        status = 200
     if wants_partial(request):
         context["card"] = next(card for card in context["cards"] if card.action.name == action_name)
         return vary_on_htmx(render(request, "coaching/_action_response.html", context, status=status))
