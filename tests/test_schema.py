@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,10 @@ from coaching.errors import ERROR_CODES
 
 pytestmark = pytest.mark.django_db
 
-CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract" / "API.md"
+# shared/ sits beside the project root; DATESPARK_CONTRACT points elsewhere (e.g. a CI checkout).
+CONTRACT = Path(
+    os.environ.get("DATESPARK_CONTRACT", Path(__file__).resolve().parent.parent.parent / "shared/contract/API.md")
+)
 
 
 @pytest.fixture(scope="module")
