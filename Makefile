@@ -44,6 +44,7 @@ e2e-browser:
 
 test: $(VENV)/.dev e2e-browser lint
 	$(BIN)/pytest
+	$(BIN)/python -m tests.security_report
 
 # The database tests against an external PostgreSQL server (the machine's own by default).
 test-external: $(VENV)/.dev

@@ -9,10 +9,12 @@ DATABASE_URL set, the test database on that server gets a per-run name
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,22 @@ if not os.environ.get("DATABASE_URL"):
     os.environ["DATESPARK_PGDATA"] = tempfile.mkdtemp(prefix="datespark-test-pg-")
 
 
+OUTCOMES: dict[str, str] = {}
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "test-results"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # What each test did, for the generated docs/SECURITY.md.
+    if report.when == "call" or report.outcome != "passed":
+        OUTCOMES[report.nodeid] = report.outcome
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.security_facts import FACTS
+
+    if OUTCOMES and not hasattr(session.config, "workerinput"):
+        RESULTS_DIR.mkdir(exist_ok=True)
+        (RESULTS_DIR / "security.json").write_text(json.dumps({"outcomes": OUTCOMES, "facts": FACTS}, indent=1))
     pgdata = os.environ.get("DATESPARK_PGDATA")
     if pgdata and pgdata.startswith(tempfile.gettempdir()):
         from datespark import embedded_db

@@ -27,6 +27,7 @@ import psycopg
 import pytest
 
 from coaching import catalog
+from tests.security_facts import record
 from tests.support import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +93,7 @@ def test_database_stop_gives_503_json_and_the_app_recovers_without_restart(serve
     assert served.request("POST", "/api/tool-completion/mark-completed", mark, token)[0] == 200
 
     served.database("stop")
+    record("faults_database_stopped")
     try:
         for method, path, body in [
             (
@@ -171,6 +173,7 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
     for thread in threads:
         thread.join()
 
+    record("faults_workers_killed", killed)
     assert killed >= 3
     assert acknowledged, "no request got through"
     # Count every acknowledged completion in the database.
@@ -180,6 +183,8 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
         assert status == 200
         done = {(tool["toolName"], a) for tool in progress["tools"] for a in tool["actionsCompleted"]}
         missing += [(index, t, a) for (i, t, a) in acknowledged if i == index and (t, a) not in done]
+    record("acknowledged_writes_counted", len(acknowledged))
+    record("acknowledged_writes_lost", len(missing))
     assert missing == []
 
 
@@ -200,6 +205,7 @@ def test_a_read_only_database_refuses_writes_with_503_and_keeps_serving_reads(se
             )
 
         admin.execute("ALTER DATABASE postgres SET default_transaction_read_only = on")
+        record("faults_database_read_only")
         reconnect_workers()
         try:
             answers = [

@@ -17,6 +17,7 @@ from schemathesis.checks import ignored_auth, positive_data_acceptance
 
 from coaching import tokens
 from datespark.wsgi import application
+from tests.security_facts import record
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
@@ -71,5 +72,6 @@ def test_api_conforms_to_its_schema(case: Any, fuzz_user: Any) -> None:
         excluded.append(positive_data_acceptance)
     response = case.call()
     CASES["count"] += 1
+    record("fuzz_cases")
     assert response.status_code < 500, response.text
     case.validate_response(response, excluded_checks=excluded)

@@ -604,6 +604,9 @@ def full_media_root(settings: Any, tmp_path: Any) -> Any:
 
 
 def test_a_full_disk_fails_the_upload_cleanly(browser: Client, user: Any, full_media_root: Any) -> None:
+    from tests.security_facts import record
+
+    record("faults_disk_full")
     response = post(browser, "/tools/foto-advies/photo_uploaded/", {"photo": upload(png_bytes())}, **HTMX)
     assert response.status_code == 503
     assert "kon nu niet worden opgeslagen" in response.content.decode()
