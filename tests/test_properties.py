@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,3 +72,39 @@ def test_legacy_import_marks_exactly_the_true_known_keys(user: Any, flags: dict[
     assert sorted(result.ignored) == sorted(
         k for k in flags if catalog.LEGACY_KEYS.get(k) not in expected or flags[k] != "true"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.lists(st.sampled_from(PAIRS), min_size=1, max_size=6), min_size=2, max_size=6))
+def test_concurrent_marks_leave_one_row_and_one_new_per_action(user: Any, batches: list[list[Any]]) -> None:
+    ToolCompletion.objects.filter(user=user).delete()
+    results: list[tuple[tuple[str, str], bool]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(batches))
+
+    def worker(batch: list[tuple[str, str]]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            for tool, action in batch:
+                was_new = services.completion_mark(user_id=user.pk, tool_name=tool, action_name=action).was_new
+                with lock:
+                    results.append(((tool, action), was_new))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    marked = {pair for batch in batches for pair in batch}
+    assert len(results) == sum(len(batch) for batch in batches)
+    for pair in marked:
+        assert [new for p, new in results if p == pair].count(True) == 1  # exactly one caller saw it new
+    rows = set(ToolCompletion.objects.filter(user=user).values_list("tool_name", "action_name"))
+    assert rows == marked
+    progress = selectors.progress_get(user_id=user.pk)
+    assert progress.overall.total_completions == len(marked)
+    assert progress.overall.overall_progress == percent(len(marked), catalog.total_actions())
