@@ -14,7 +14,7 @@ from django.db import connections
 from coaching import catalog
 from coaching.errors import Unauthorized
 from coaching.models import Photo
-from coaching.tokens import TokenCheck
+from coaching.tokens import TokenCheck, check_params
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,6 @@ def tool_progress_from_row(row: tuple[Any, ...]) -> ToolProgress:
     )
 
 
-def _auth_params(user_id: int, check: TokenCheck | None) -> list[Any]:
-    """The token-check arguments of the SQL read functions (a NULL fingerprint: already confirmed)."""
-    return check.as_params() if check is not None else [user_id, None, None]
-
-
 def progress_get(*, user_id: int, tool_name: str | None = None, check: TokenCheck | None = None) -> Progress:
     """Per-tool progress (every catalog tool in catalog order, or just ``tool_name``) and the overall figures.
 
@@ -85,7 +80,7 @@ def progress_get(*, user_id: int, tool_name: str | None = None, check: TokenChec
     :class:`Unauthorized`.
     """
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT * FROM user_progress_rows(%s, %s, %s)", _auth_params(user_id, check))
+        cursor.execute("SELECT * FROM user_progress_rows(%s, %s, %s)", check_params(user_id, check))
         rows = cursor.fetchall()
     if not rows:
         raise Unauthorized("The token is invalid, expired or revoked.")
@@ -110,7 +105,7 @@ def completion_state_get(
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT completed_at, metadata::text FROM completion_state(%s, %s, %s, %s, %s)",
-            [*_auth_params(user_id, check), tool_name, action_name],
+            [*check_params(user_id, check), tool_name, action_name],
         )
         row = cursor.fetchone()
     if row is None:

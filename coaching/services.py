@@ -22,7 +22,7 @@ from coaching.catalog import Tool
 from coaching.errors import ApiError, Unauthorized
 from coaching.models import CatalogAction, Photo
 from coaching.selectors import ToolProgress
-from coaching.tokens import TokenCheck
+from coaching.tokens import TokenCheck, check_params
 
 METADATA_MAX_BYTES = 4096
 METADATA_MAX_DEPTH = 8
@@ -132,7 +132,7 @@ def completion_mark(
     tool = tool_get_or_error(tool_name)
     action = action_validate(tool, action_name)
     clean_metadata = metadata_validate(metadata)
-    auth = check.as_params() if check is not None else [user_id, None, None]
+    auth = check_params(user_id, check)
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT * FROM mark_completed_progress(%s, %s, %s, %s, %s, %s, %s)",

@@ -62,6 +62,15 @@ class TokenCheck:
         return [self.user_id, self.revocation_keys, self.fingerprint]
 
 
+def check_params(user_id: int, check: TokenCheck | None) -> list[Any]:
+    """The token-check arguments of the SQL functions that fold the check in.
+
+    Without a check (the caller already confirmed the user, e.g. the pages)
+    the fingerprint is NULL, which those functions read as "trusted".
+    """
+    return check.as_params() if check is not None else [user_id, None, None]
+
+
 def _stamp(token: Token, user: AbstractBaseUser, sid: str) -> None:
     token[SESSION_CLAIM] = sid
     token[PASSWORD_CLAIM] = password_fingerprint(user)
