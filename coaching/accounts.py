@@ -1,4 +1,4 @@
-"""Account services: register, log in, change password, log out.
+"""Account services: register, log in, change password, log out, delete the account.
 
 Shared by the JSON API and the pages, so both apply the same password rules,
 rate limits and revocation.
@@ -6,17 +6,22 @@ rate limits and revocation.
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Field
 from django.http import HttpRequest
 
 from coaching import ratelimit, tokens
 from coaching.errors import ApiError, Unauthorized
+from coaching.models import ToolCompletion
+from coaching.signals import completion_changed_send
 
 
 class UsernameTaken(ApiError):
@@ -90,3 +95,41 @@ def password_change(
 def session_end(*, token_payload: dict[str, Any]) -> None:
     """Revoke the login session a token belongs to: its access and refresh tokens stop working."""
     tokens.revoke_session(token_payload)
+
+
+def account_delete(*, request: HttpRequest, user: AbstractBaseUser, password: Any) -> None:
+    """Erase the account after a password check: completions, events, settings, photos (files too).
+
+    One transaction, so a failure deletes nothing. The event log's reset
+    rows written by the cascade are erased with the user (the
+    ``auth_user_erase_events`` trigger), photo files go once the deletion has
+    committed, and every token of the user dies with the row it names.
+    Failed checks count against the same limits as logging in.
+    """
+    username = user.get_username().lower()
+    ip = ratelimit.client_ip(request)
+    ratelimit.check("failed_login_per_username", username)
+    ratelimit.check("failed_login_per_ip", ip)
+    if not isinstance(password, str) or not password:
+        raise ApiError("Enter your password to delete the account.", field="password")
+    if not user.check_password(password):
+        ratelimit.hit("failed_login_per_username", username)
+        ratelimit.hit("failed_login_per_ip", ip)
+        raise InvalidPassword("The password is wrong.", field="password")
+    user_id = int(user.pk)
+    with transaction.atomic():
+        removed = list(ToolCompletion.objects.filter(user_id=user_id).values_list("tool_name", "action_name"))
+        ratelimit.forget("failed_login_per_username", username)
+        user.delete()
+        photo_folder_remove_on_commit(user_id)
+    completion_changed_send(user_id, [(tool, action, "reset") for tool, action in removed])
+
+
+def photo_folder_remove_on_commit(user_id: int) -> None:
+    """Remove the user's (by then empty) upload folder after the files have gone."""
+
+    def remove() -> None:
+        with contextlib.suppress(OSError, NotImplementedError):  # not a local file system: no folders
+            Path(default_storage.path(f"photos/{user_id}")).rmdir()
+
+    transaction.on_commit(remove)

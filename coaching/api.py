@@ -22,7 +22,7 @@ from coaching.authentication import (
     auth_cookie_set,
     checks_token_in_query,
 )
-from coaching.errors import Unauthorized
+from coaching.errors import ApiError, Unauthorized
 from coaching.schema import documented
 from coaching.serializers import (
     LegacyImportInput,
@@ -30,6 +30,8 @@ from coaching.serializers import (
     PasswordChangeInput,
     RefreshInput,
     RegisterInput,
+    activity_data,
+    activity_params,
     completion_state_data,
     name_input,
     progress_data,
@@ -137,6 +139,100 @@ class ToolCompletionViewSet(viewsets.ViewSet):
                 "ignored": result.ignored,
             }
         )
+
+    @documented(
+        summary="Mark a batch of completions (offline clients): all or nothing",
+        request=schema.BatchIn,
+        ok=schema.BatchOut,
+        error_codes=schema.WRITE_ERRORS,
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request: Request) -> Response:
+        data = request.data
+        if not isinstance(data, dict):
+            raise ApiError("Invalid data. Expected a JSON object.")
+        if "completions" not in data:
+            raise ApiError("This field is required.", field="completions")
+        user = cast(Any, request.user)
+        result = services.completion_batch(
+            user_id=_user_id(request), date_joined=user.date_joined, items=data["completions"]
+        )
+        return Response(
+            {
+                "success": True,
+                "results": [
+                    {"toolName": item.tool_name, "actionName": item.action_name, "wasNew": item.was_new}
+                    for item in result.results
+                ],
+                "progress": progress_data(result.progress),
+            }
+        )
+
+    @documented(
+        summary="Undo: remove one action's completion, or the whole tool's",
+        request=schema.ResetIn,
+        ok=schema.ResetOut,
+        error_codes=schema.WRITE_ERRORS,
+    )
+    @action(detail=False, methods=["post"])
+    def reset(self, request: Request) -> Response:
+        data = request.data
+        result = services.completion_reset(
+            user_id=_user_id(request),
+            tool_name=name_input(data, "toolName"),
+            action_name=name_input(data, "actionName", required=False),
+        )
+        return Response({"success": True, "removed": result.removed, "progress": tool_progress_data(result.progress)})
+
+    @documented(
+        summary="Completions per local day, and the streaks",
+        ok=schema.ActivityOut,
+        error_codes=schema.READ_ERRORS,
+        parameters=[schema.DAYS_QUERY, schema.TZ_QUERY],
+    )
+    @action(detail=False, methods=["get"])
+    def activity(self, request: Request) -> Response:
+        days, tz = activity_params(request.query_params)
+        user_id = _user_id(request)
+        activity = selectors.activity_get(user_id=user_id, tz=tz or selectors.user_timezone(user_id=user_id), days=days)
+        return Response(activity_data(activity))
+
+
+class MeViewSet(viewsets.ViewSet):
+    """The caller's own data: export it, or delete the account (GDPR articles 15, 17 and 20)."""
+
+    @documented(
+        summary="Download everything the app holds about you (JSON attachment)",
+        ok=schema.ExportOut,
+        error_codes=(401, 406, 503),
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> Response:
+        user = cast(Any, request.user)
+        response = Response(selectors.account_export(user=user))
+        stamp = timezone.now().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="datespark-export-{user.pk}-{stamp}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @documented(
+        summary="Delete the account and everything tied to it (password required)",
+        request=schema.DeleteIn,
+        ok=OpenApiResponse(description="Deleted; every token of the user stops working."),
+        status=204,
+        error_codes=(400, 401, 403, 406, 413, 415, 429, 503),
+    )
+    @action(detail=False, methods=["post"], url_path="delete")
+    def delete_account(self, request: Request) -> Response:  # not "delete": that name is DRF's DELETE handler
+        data = request.data
+        if not isinstance(data, dict):
+            raise ApiError("Invalid data. Expected a JSON object.")
+        accounts.account_delete(
+            request=request._request, user=cast(AbstractBaseUser, request.user), password=data.get("password")
+        )
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        auth_cookie_delete(response)
+        return response
 
 
 class CredentialsViewSet(viewsets.ViewSet):

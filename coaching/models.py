@@ -117,3 +117,83 @@ class Photo(models.Model):
 
     def upload_path(self) -> str:
         return photo_upload_path(self, "")
+
+
+class ToolCompletionEvent(models.Model):
+    """One change of a completion, append-only: the history behind ``tool_completions``' current state.
+
+    Written by the ``tool_completion_event_log`` trigger on ``tool_completions``
+    (see ``coaching.sql``), so every write path logs, the SQL functions
+    included: an insert is ``completed``, an update ``repeated``, a delete
+    ``reset``. A batch item older than its row writes its ``repeated`` event
+    itself (the row keeps the later time). Activity, streaks and the staff
+    analytics read this table.
+    """
+
+    class Kind(models.TextChoices):
+        COMPLETED = "completed"
+        REPEATED = "repeated"
+        RESET = "reset"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tool_completion_events", db_index=False
+    )
+    tool_name = models.CharField(max_length=50)
+    action_name = models.CharField(max_length=50)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "tool_completion_events"
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["completed", "repeated", "reset"]), name="tool_completion_events_kind"
+            ),
+        ]
+        indexes = [
+            # A user's activity and streaks; export.
+            models.Index(fields=["user", "at"], name="tool_events_user_at_idx"),
+            # Staff analytics: a time window, counted per day and per distinct user, from the index alone.
+            models.Index(fields=["at"], include=["user", "kind"], name="tool_events_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.tool_name}/{self.action_name}"
+
+
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+class UserSettings(models.Model):
+    """A user's preferences; a user without a row has the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="coaching_settings"
+    )
+    timezone = models.CharField(max_length=64, default=DEFAULT_TIMEZONE)
+
+    class Meta:
+        db_table = "coaching_user_settings"
+        verbose_name_plural = "user settings"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.timezone}"
+
+
+class AuditRecord(models.Model):
+    """A staff member looked at (or exported) users' data in the admin. Kept when either account goes."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    staff_username = models.CharField(max_length=150)
+    action = models.CharField(max_length=50)
+    subject_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    path = models.CharField(max_length=500)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "coaching_audit_record"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff_username} {self.action} {self.subject_user_id or ''} @ {self.at:%Y-%m-%d %H:%M}"

@@ -85,3 +85,8 @@ def purge_expired() -> int:
     longest = max(seconds for _, seconds in settings.RATE_LIMITS.values())
     deleted, _ = RateLimitCounter.objects.filter(window_start__lt=timezone.now() - timedelta(seconds=longest)).delete()
     return deleted
+
+
+def forget(name: str, subject: str) -> None:
+    """Drop ``subject``'s counter (an erased account leaves no username behind)."""
+    RateLimitCounter.objects.filter(key=f"{name}:{subject}").delete()

@@ -123,6 +123,69 @@ class RefreshIn(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class BatchItemIn(serializers.Serializer):
+    toolName = serializers.ChoiceField(choices=list(catalog.TOOL_NAMES))
+    actionName = serializers.ChoiceField(choices=ACTION_NAMES, help_text="An action of that tool (see the catalog).")
+    metadata = serializers.DictField(required=False, help_text="As for mark-completed.")
+    completedAt = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened: ISO-8601 with a timezone, at most 5 minutes ahead, not before the account.",
+    )
+
+
+class BatchIn(serializers.Serializer):
+    completions = BatchItemIn(many=True, min_length=1, max_length=100)  # type: ignore[call-arg]
+
+
+class BatchOut(serializers.Serializer):
+    success = serializers.BooleanField()
+    results = ImportedOut(many=True)
+    progress = ProgressOut()
+
+
+class ResetIn(serializers.Serializer):
+    toolName = serializers.ChoiceField(choices=list(catalog.TOOL_NAMES))
+    actionName = serializers.ChoiceField(
+        choices=ACTION_NAMES, required=False, help_text="Absent: every completion of the tool."
+    )
+
+
+class ResetOut(serializers.Serializer):
+    success = serializers.BooleanField()
+    removed = serializers.IntegerField(min_value=0)
+    progress = ToolProgressOut()
+
+
+class ActivityDayOut(serializers.Serializer):
+    date = serializers.DateField()
+    completions = serializers.IntegerField(min_value=0)
+
+
+class ActivityOut(serializers.Serializer):
+    tz = serializers.CharField()
+    days = ActivityDayOut(many=True)
+    currentStreak = serializers.IntegerField(min_value=0)
+    longestStreak = serializers.IntegerField(min_value=0)
+
+
+class ExportOut(serializers.Serializer):
+    class ExportUser(serializers.Serializer):
+        username = serializers.CharField()
+        email = serializers.CharField()
+        dateJoined = serializers.DateTimeField()
+        settings = serializers.DictField()
+
+    user = ExportUser()
+    completions = serializers.ListField(child=serializers.DictField())
+    events = serializers.ListField(child=serializers.DictField())
+    uploads = serializers.ListField(child=serializers.DictField())
+    saved = serializers.ListField(child=serializers.DictField())
+
+
+class DeleteIn(serializers.Serializer):
+    password = serializers.CharField()
+
+
 class InitOut(serializers.Serializer):
     tablesCreated = serializers.ListField(child=serializers.CharField())
     viewsCreated = serializers.ListField(child=serializers.CharField())
@@ -156,6 +219,8 @@ def documented(
 TOOL_QUERY = OpenApiParameter("toolName", str, enum=list(catalog.TOOL_NAMES))
 TOOL_QUERY_REQUIRED = OpenApiParameter("toolName", str, enum=list(catalog.TOOL_NAMES), required=True)
 ACTION_QUERY = OpenApiParameter("actionName", str, enum=ACTION_NAMES, required=True)
+DAYS_QUERY = OpenApiParameter("days", int, description="1 to 366 (default 30).")
+TZ_QUERY = OpenApiParameter("tz", str, description="An IANA zone (default: the user's timezone setting).")
 
 # Every write answers these too: a non-JSON body, an oversized body, CSRF with cookie auth, a database outage.
 WRITE_ERRORS = (400, 401, 403, 406, 413, 415, 503)

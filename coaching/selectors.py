@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connections
+from django.utils import timezone
 
 from coaching import catalog
 from coaching.errors import Unauthorized
-from coaching.models import Photo
+from coaching.models import DEFAULT_TIMEZONE, Photo, ToolCompletion, ToolCompletionEvent, UserSettings
 from coaching.tokens import TokenCheck, check_params
 
 
@@ -123,3 +127,146 @@ def photo_latest(*, user_id: int) -> Photo | None:
 def photo_get(*, user_id: int, photo_id: uuid.UUID) -> Photo | None:
     """One of the user's own photos; another user's photo id finds nothing."""
     return Photo.objects.filter(user_id=user_id, pk=photo_id).first()
+
+
+# --- activity and streaks -------------------------------------------------------------
+
+ACTIVITY_MAX_DAYS = 366
+
+
+@functools.cache
+def timezone_names() -> frozenset[str]:
+    """Every IANA zone the pinned ``tzdata`` package knows (the same on every machine)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def user_timezone(*, user_id: int) -> str:
+    """The user's timezone setting; ``Europe/Amsterdam`` until they change it."""
+    name = UserSettings.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+    return name if name in timezone_names() else DEFAULT_TIMEZONE
+
+
+@dataclass(frozen=True)
+class ActivityDay:
+    day: date
+    completions: int
+
+
+@dataclass(frozen=True)
+class Activity:
+    tz: str
+    days: list[ActivityDay]
+    current_streak: int
+    longest_streak: int
+
+
+def streaks(active: set[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive active days.
+
+    The current streak counts back from today, or from yesterday when today
+    has nothing yet (the day is not over); days after ``today`` are ignored.
+    """
+    longest = run = 0
+    previous: date | None = None
+    for day in sorted(d for d in active if d <= today):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    day = today if today in active else today - timedelta(days=1)
+    while day in active:
+        current += 1
+        day -= timedelta(days=1)
+    return current, longest
+
+
+def activity_get(*, user_id: int, tz: str, days: int = 30, now: datetime | None = None) -> Activity:
+    """Completions (events of kind completed or repeated) per local day in ``tz``, and the streaks.
+
+    PostgreSQL counts the user's events per 15-minute slot (every UTC offset
+    in use is a multiple of 15 minutes, and DST moves on whole hours), and
+    Python's ``zoneinfo`` with the pinned ``tzdata`` turns each slot into a
+    local date, so the answer does not depend on the server's zone files.
+    """
+    zone = zoneinfo.ZoneInfo(tz)
+    today = (now or timezone.now()).astimezone(zone).date()
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT date_bin('15 minutes', at, TIMESTAMPTZ '2000-01-01 00:00+00') AS slot, count(*)
+            FROM tool_completion_events
+            WHERE user_id = %s AND kind IN ('completed', 'repeated')
+            GROUP BY slot
+            """,
+            [user_id],
+        )
+        per_day: dict[date, int] = {}
+        for slot, count in cursor.fetchall():
+            local = slot.astimezone(zone).date()
+            per_day[local] = per_day.get(local, 0) + count
+    current, longest = streaks(set(per_day), today)
+    window = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    return Activity(
+        tz=tz,
+        days=[ActivityDay(day, per_day.get(day, 0)) for day in window],
+        current_streak=current,
+        longest_streak=longest,
+    )
+
+
+# --- data ownership -----------------------------------------------------------------
+
+
+def account_export(*, user: Any) -> dict[str, Any]:
+    """Everything the app holds about the user, as the JSON the export download carries.
+
+    Uploads carry their bytes (base64), so the download is complete on its own.
+    """
+    user_id = user.pk
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat().replace("+00:00", "Z") if value else None
+
+    completions = [
+        {
+            "toolName": c.tool_name,
+            "actionName": c.action_name,
+            "metadata": c.metadata,
+            "completedAt": iso(c.completed_at),
+        }
+        for c in ToolCompletion.objects.filter(user_id=user_id).order_by("completed_at", "id")
+    ]
+    events = [
+        {"toolName": e.tool_name, "actionName": e.action_name, "kind": e.kind, "at": iso(e.at)}
+        for e in ToolCompletionEvent.objects.filter(user_id=user_id).order_by("at", "id")
+    ]
+    uploads = []
+    for photo in Photo.objects.filter(user_id=user_id).order_by("uploaded_at"):
+        with photo.image.open("rb") as handle:
+            content = handle.read()
+        uploads.append(
+            {
+                "id": str(photo.id),
+                "kind": "photo",
+                "contentType": "image/jpeg",
+                "width": photo.width,
+                "height": photo.height,
+                "uploadedAt": iso(photo.uploaded_at),
+                "sizeBytes": len(content),
+                "dataBase64": base64.b64encode(content).decode("ascii"),
+            }
+        )
+    return {
+        "user": {
+            "username": user.get_username(),
+            "email": user.email,
+            "dateJoined": iso(user.date_joined),
+            "settings": {"timezone": user_timezone(user_id=user_id)},
+        },
+        "completions": completions,
+        "events": events,
+        "uploads": uploads,
+        # The coach tools keep no saved items of their own: what they record
+        # (bio analyses, chosen platforms, plans) is each completion's metadata above.
+        "saved": [],
+    }

@@ -11,8 +11,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from coaching import selectors
 from coaching.errors import ApiError
-from coaching.selectors import CompletionState, OverallProgress, Progress, ToolProgress
+from coaching.selectors import Activity, CompletionState, OverallProgress, Progress, ToolProgress
 
 
 class StrictCharField(serializers.CharField):
@@ -109,3 +110,26 @@ def completion_state_data(state: CompletionState) -> dict[str, Any]:
 
 def user_data(user: Any) -> dict[str, Any]:
     return {"user": {"id": user.pk, "username": user.get_username()}}
+
+
+def activity_params(query: Mapping[str, Any]) -> tuple[int, str | None]:
+    """``days`` (1 to 366, default 30) and ``tz`` (an IANA zone, or None for the user's setting)."""
+    raw_days = query.get("days", "30")
+    if not (isinstance(raw_days, str) and raw_days.isascii() and raw_days.isdigit() and len(raw_days) <= 3):
+        raise ApiError("days must be a whole number from 1 to 366.", field="days")
+    days = int(raw_days)
+    if not 1 <= days <= selectors.ACTIVITY_MAX_DAYS:
+        raise ApiError("days must be a whole number from 1 to 366.", field="days")
+    tz = query.get("tz")
+    if tz is not None and tz not in selectors.timezone_names():
+        raise ApiError("tz must be an IANA timezone such as Europe/Amsterdam.", field="tz")
+    return days, tz
+
+
+def activity_data(activity: Activity) -> dict[str, Any]:
+    return {
+        "tz": activity.tz,
+        "days": [{"date": day.day.isoformat(), "completions": day.completions} for day in activity.days],
+        "currentStreak": activity.current_streak,
+        "longestStreak": activity.longest_streak,
+    }

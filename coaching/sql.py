@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SqlObject:
-    kind: str  # "view" or "function"
+    kind: str  # "view", "function" or "trigger"
     name: str
     create: str
     drop: str
@@ -243,6 +243,100 @@ $$
     "DROP FUNCTION IF EXISTS completion_state(bigint, text[], text, text, text)",
 )
 
+EVENT_LOG = SqlObject(
+    "function",
+    "tool_completion_event_log",
+    """
+CREATE OR REPLACE FUNCTION tool_completion_event_log() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Every change of tool_completions, whoever makes it (the API, the SQL
+    -- functions, the admin, an analyst's UPDATE), lands in the append-only
+    -- log in the same transaction. A delete's time is the transaction-local
+    -- setting datespark.event_at when the app passes its clock, else now().
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO tool_completion_events (user_id, tool_name, action_name, kind, at)
+        VALUES (NEW.user_id, NEW.tool_name, NEW.action_name, 'completed', NEW.completed_at);
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO tool_completion_events (user_id, tool_name, action_name, kind, at)
+        VALUES (NEW.user_id, NEW.tool_name, NEW.action_name, 'repeated', NEW.completed_at);
+    ELSE
+        INSERT INTO tool_completion_events (user_id, tool_name, action_name, kind, at)
+        VALUES (OLD.user_id, OLD.tool_name, OLD.action_name, 'reset',
+                COALESCE(NULLIF(current_setting('datespark.event_at', true), '')::timestamptz, now()));
+    END IF;
+    RETURN NULL;
+END
+$$
+""",
+    "DROP FUNCTION IF EXISTS tool_completion_event_log()",
+)
+
+EVENT_LOG_TRIGGER = SqlObject(
+    "trigger",
+    "tool_completions_event_log",
+    """
+CREATE OR REPLACE TRIGGER tool_completions_event_log
+AFTER INSERT OR UPDATE OR DELETE ON tool_completions
+FOR EACH ROW EXECUTE FUNCTION tool_completion_event_log()
+""",
+    "DROP TRIGGER IF EXISTS tool_completions_event_log ON tool_completions",
+)
+
+EVENTS_ERASE = SqlObject(
+    "function",
+    "tool_completion_events_erase",
+    """
+CREATE OR REPLACE FUNCTION tool_completion_events_erase() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Deleting a user cascades to tool_completions, whose trigger logs a
+    -- 'reset' per row: erase those (and any other event of the user) with
+    -- the account, so an erased user leaves no history behind.
+    DELETE FROM tool_completion_events WHERE user_id = OLD.id;
+    RETURN NULL;
+END
+$$
+""",
+    "DROP FUNCTION IF EXISTS tool_completion_events_erase()",
+)
+
+EVENTS_ERASE_TRIGGER = SqlObject(
+    "trigger",
+    "auth_user_erase_events",
+    """
+CREATE OR REPLACE TRIGGER auth_user_erase_events
+AFTER DELETE ON auth_user
+FOR EACH ROW EXECUTE FUNCTION tool_completion_events_erase()
+""",
+    "DROP TRIGGER IF EXISTS auth_user_erase_events ON auth_user",
+)
+
+RESET_COMPLETIONS = SqlObject(
+    "function",
+    "reset_completions",
+    """
+CREATE OR REPLACE FUNCTION reset_completions(
+    p_user_id bigint, p_tool_name text, p_action_name text, p_at timestamptz DEFAULT now()
+) RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    -- Remove one action's completion, or the whole tool's when p_action_name
+    -- is NULL, and return the removed action names; the event-log trigger
+    -- records a 'reset' at p_at for each row.
+    PERFORM set_config('datespark.event_at', COALESCE(p_at, now())::text, true);
+    RETURN QUERY
+        DELETE FROM tool_completions
+        WHERE user_id = p_user_id AND tool_name = p_tool_name
+          AND (p_action_name IS NULL OR action_name = p_action_name)
+        RETURNING action_name::text;
+    PERFORM set_config('datespark.event_at', '', true);
+END
+$$
+""",
+    "DROP FUNCTION IF EXISTS reset_completions(bigint, text, text, timestamptz)",
+)
+
 # Creation order; drop in reverse.
 OBJECTS: tuple[SqlObject, ...] = (
     TOOL_PROGRESS,
@@ -254,11 +348,17 @@ OBJECTS: tuple[SqlObject, ...] = (
     MARK_COMPLETED_PROGRESS,
     USER_PROGRESS_ROWS,
     COMPLETION_STATE,
+    EVENT_LOG,
+    EVENT_LOG_TRIGGER,
+    EVENTS_ERASE,
+    EVENTS_ERASE_TRIGGER,
+    RESET_COMPLETIONS,
 )
 BY_NAME: dict[str, SqlObject] = {obj.name: obj for obj in OBJECTS}
-TABLES: tuple[str, ...] = ("tool_completions", "tool_catalog")
+TABLES: tuple[str, ...] = ("tool_completions", "tool_catalog", "tool_completion_events")
 VIEWS: tuple[str, ...] = tuple(obj.name for obj in OBJECTS if obj.kind == "view")
 FUNCTIONS: tuple[str, ...] = tuple(obj.name for obj in OBJECTS if obj.kind == "function")
+TRIGGERS: tuple[str, ...] = tuple(obj.name for obj in OBJECTS if obj.kind == "trigger")
 
 CREATE_ALL: list[str] = [obj.create for obj in OBJECTS]
 

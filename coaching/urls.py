@@ -11,6 +11,7 @@ router.register("api/tool-completion", api.ToolCompletionViewSet, basename="tool
 router.register("api/auth", api.CredentialsViewSet, basename="auth-credentials")
 router.register("api/auth", api.SessionViewSet, basename="auth-session")
 router.register("api/admin", api.AdminViewSet, basename="admin-api")
+router.register("api/me", api.MeViewSet, basename="me")
 
 api_urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

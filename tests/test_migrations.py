@@ -22,7 +22,14 @@ FUNCTIONS = {
     "get_tool_completions",
     "auth_token_valid",
     "mark_completed_progress",
+    "user_progress_rows",
+    "completion_state",
+    "tool_completion_event_log",
+    "tool_completion_events_erase",
+    "reset_completions",
 }
+TRIGGERS = {"tool_completions_event_log", "auth_user_erase_events"}
+TABLES = {"tool_completions", "tool_catalog", "tool_completion_events"}
 
 
 def existing() -> dict[str, set[str]]:
@@ -31,8 +38,10 @@ def existing() -> dict[str, set[str]]:
         views = {row[0] for row in cursor.fetchall()}
         cursor.execute("SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace")
         functions = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        triggers = {row[0] for row in cursor.fetchall()}
         tables = set(connection.introspection.table_names(cursor))
-    return {"views": views, "functions": functions, "tables": tables}
+    return {"views": views, "functions": functions, "tables": tables, "triggers": triggers}
 
 
 @pytest.fixture
@@ -44,19 +53,21 @@ def migrated_back_afterwards(transactional_db: Any) -> Iterator[None]:
 def test_migrate_zero_removes_everything_and_forward_recreates_it(migrated_back_afterwards: None) -> None:
     before = existing()
     assert before["views"] >= VIEWS and before["functions"] >= FUNCTIONS
-    assert {"tool_completions", "tool_catalog"} <= before["tables"]
+    assert TABLES <= before["tables"] and TRIGGERS <= before["triggers"]
 
     call_command("migrate", "coaching", "zero", verbosity=0)
 
     gone = existing()
     assert not VIEWS & gone["views"]
     assert not FUNCTIONS & gone["functions"]
-    assert not {"tool_completions", "tool_catalog"} & gone["tables"]
+    assert not TABLES & gone["tables"]
+    assert not TRIGGERS & gone["triggers"]
 
     call_command("migrate", "coaching", verbosity=0)
 
     again = existing()
     assert again["views"] >= VIEWS and again["functions"] >= FUNCTIONS
+    assert TRIGGERS <= again["triggers"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM tool_catalog")
         assert cursor.fetchone()[0] == catalog.total_actions()
