@@ -13,7 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from coaching import catalog
+from coaching import catalog, selectors
 from coaching.errors import ERROR_CODES
 
 ACTION_NAMES = sorted({action for tool in catalog.TOOLS for action in tool.action_names})
@@ -219,8 +219,14 @@ def documented(
 TOOL_QUERY = OpenApiParameter("toolName", str, enum=list(catalog.TOOL_NAMES))
 TOOL_QUERY_REQUIRED = OpenApiParameter("toolName", str, enum=list(catalog.TOOL_NAMES), required=True)
 ACTION_QUERY = OpenApiParameter("actionName", str, enum=ACTION_NAMES, required=True)
-DAYS_QUERY = OpenApiParameter("days", int, description="1 to 366 (default 30).")
-TZ_QUERY = OpenApiParameter("tz", str, description="An IANA zone (default: the user's timezone setting).")
+DAYS_QUERY = OpenApiParameter(
+    "days", {"type": "integer", "minimum": 1, "maximum": 366, "default": 30}, description="1 to 366 (default 30)."
+)
+TZ_QUERY = OpenApiParameter(
+    "tz",
+    {"type": "string", "enum": sorted(selectors.timezone_names())},
+    description="An IANA zone (default: the user's timezone setting, Europe/Amsterdam until changed).",
+)
 
 # Every write answers these too: a non-JSON body, an oversized body, CSRF with cookie auth, a database outage.
 WRITE_ERRORS = (400, 401, 403, 406, 413, 415, 503)

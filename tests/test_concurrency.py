@@ -72,3 +72,32 @@ def test_catalog_survives_the_flush_of_transactional_tests() -> None:
     from coaching.models import CatalogAction
 
     assert CatalogAction.objects.count() == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_racing_single_marks_of_the_same_action_create_it_once(user: Any) -> None:
+    from coaching.models import ToolCompletionEvent
+
+    target = ("chat-coach", "first_question")
+    others = [("profiel-coach", "bio_generated"), ("date-planner", "idea_generated")]
+
+    def work(index: int) -> list[bool]:
+        if index % 2:
+            result = services.completion_mark(user_id=user.pk, tool_name=target[0], action_name=target[1])
+            return [result.was_new]
+        # Batches list the actions in different orders: the service locks them in one order (no deadlock).
+        pairs = [target, *others] if index % 4 else [*reversed(others), target]
+        batch = services.completion_batch(
+            user_id=user.pk,
+            date_joined=user.date_joined,
+            items=[{"toolName": tool, "actionName": action} for tool, action in pairs],
+        )
+        return [r.was_new for r in batch.results if (r.tool_name, r.action_name) == target]
+
+    outcomes = [flag for flags in run_in_threads(THREADS, work) for flag in flags]
+
+    assert outcomes.count(True) == 1
+    assert ToolCompletion.objects.filter(user=user, tool_name=target[0], action_name=target[1]).count() == 1
+    created = ToolCompletionEvent.objects.filter(user=user, tool_name=target[0], kind="completed")
+    assert created.count() == 1
+    assert ToolCompletionEvent.objects.filter(user=user, tool_name=target[0]).count() == THREADS

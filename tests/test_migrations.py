@@ -53,7 +53,7 @@ def migrated_back_afterwards(transactional_db: Any) -> Iterator[None]:
 def test_migrate_zero_removes_everything_and_forward_recreates_it(migrated_back_afterwards: None) -> None:
     before = existing()
     assert before["views"] >= VIEWS and before["functions"] >= FUNCTIONS
-    assert TABLES <= before["tables"] and TRIGGERS <= before["triggers"]
+    assert before["tables"] >= TABLES and before["triggers"] >= TRIGGERS
 
     call_command("migrate", "coaching", "zero", verbosity=0)
 
@@ -67,7 +67,7 @@ def test_migrate_zero_removes_everything_and_forward_recreates_it(migrated_back_
 
     again = existing()
     assert again["views"] >= VIEWS and again["functions"] >= FUNCTIONS
-    assert TRIGGERS <= again["triggers"]
+    assert again["triggers"] >= TRIGGERS
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM tool_catalog")
         assert cursor.fetchone()[0] == catalog.total_actions()
