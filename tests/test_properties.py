@@ -108,3 +108,61 @@ def test_concurrent_marks_leave_one_row_and_one_new_per_action(user: Any, batche
     progress = selectors.progress_get(user_id=user.pk)
     assert progress.overall.total_completions == len(marked)
     assert progress.overall.overall_progress == percent(len(marked), catalog.total_actions())
+
+
+# Marks, batches and resets mixed: the event log replayed gives the current state, and every wasNew is exact.
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("mark"), st.sampled_from(PAIRS)),
+        st.tuples(st.just("batch"), st.lists(st.sampled_from(PAIRS), min_size=1, max_size=6)),
+        st.tuples(st.just("reset"), st.sampled_from(PAIRS), st.booleans()),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=operations)
+def test_the_event_log_replays_to_the_current_state(user: Any, sequence: list[Any]) -> None:
+    from coaching.models import ToolCompletionEvent
+
+    ToolCompletion.objects.filter(user=user).delete()
+    ToolCompletionEvent.objects.filter(user=user).delete()
+    done: set[tuple[str, str]] = set()
+
+    for operation in sequence:
+        if operation[0] == "mark":
+            (tool, action) = operation[1]
+            result = services.completion_mark(user_id=user.pk, tool_name=tool, action_name=action)
+            assert result.was_new == ((tool, action) not in done)
+            done.add((tool, action))
+        elif operation[0] == "batch":
+            batch = services.completion_batch(
+                user_id=user.pk,
+                date_joined=user.date_joined,
+                items=[{"toolName": tool, "actionName": action} for tool, action in operation[1]],
+            )
+            for item in batch.results:
+                key = (item.tool_name, item.action_name)
+                assert item.was_new == (key not in done)
+                done.add(key)
+        else:
+            (tool, action), whole_tool = operation[1], operation[2]
+            reset = services.completion_reset(
+                user_id=user.pk, tool_name=tool, action_name=None if whole_tool else action
+            )
+            gone = {key for key in done if key[0] == tool and (whole_tool or key[1] == action)}
+            assert reset.removed == len(gone)
+            done -= gone
+
+    replayed: set[tuple[str, str]] = set()
+    for event in ToolCompletionEvent.objects.filter(user=user).order_by("id"):
+        key = (event.tool_name, event.action_name)
+        if event.kind == "completed":
+            assert key not in replayed
+            replayed.add(key)
+        elif event.kind == "repeated":
+            assert key in replayed
+        else:
+            replayed.remove(key)
+    assert replayed == done == set(ToolCompletion.objects.filter(user=user).values_list("tool_name", "action_name"))
