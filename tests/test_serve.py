@@ -1,4 +1,5 @@
-"""`make run` as a user runs it: it serves on the embedded PostgreSQL, and Ctrl-C leaves nothing behind."""
+"""`make run` as a user runs it: it serves on the embedded PostgreSQL (the v1.1 endpoints tried
+as a new client would), and Ctrl-C leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -22,12 +23,38 @@ from tests.support import free_port, wait_until_ready
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def get(port: int, path: str, method: str = "GET", body: dict[str, str] | None = None) -> tuple[int, bytes]:
+def get(port: int, path: str, method: str = "GET", body: Any = None, token: str | None = None) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     payload = json.dumps(body) if body is not None else None
-    connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, body=payload, headers=headers)
     response = connection.getresponse()
     return response.status, response.read()
+
+
+def new_user_journey(port: int) -> None:
+    """The v1.1 endpoints over real HTTP, as a new client would use them."""
+    account = {"username": f"nieuw{port}", "password": "een-lang-wachtwoord-42"}
+    assert get(port, "/api/auth/register", "POST", account)[0] == 201
+    status, body = get(port, "/api/auth/token/", "POST", account)
+    assert status == 200, body
+    token = json.loads(body)["access"]
+    items = [{"toolName": "chat-coach", "actionName": a} for a in ("first_question", "practice_completed")]
+    status, body = get(port, "/api/tool-completion/batch", "POST", {"completions": items}, token)
+    assert status == 200, body
+    assert [r["wasNew"] for r in json.loads(body)["results"]] == [True, True]
+    status, body = get(port, "/api/tool-completion/reset", "POST", {"toolName": "chat-coach"}, token)
+    assert (status, json.loads(body)["removed"]) == (200, 2)
+    status, body = get(port, "/api/tool-completion/activity?days=7", token=token)
+    activity = json.loads(body)
+    assert status == 200 and activity["tz"] == "Europe/Amsterdam" and activity["currentStreak"] == 1
+    status, body = get(port, "/api/me/export", token=token)
+    assert status == 200 and [e["kind"] for e in json.loads(body)["events"]].count("reset") == 2
+    assert get(port, "/api/me/delete", "POST", {"password": "fout"}, token)[0] == 400
+    assert get(port, "/api/me/delete", "POST", {"password": account["password"]}, token)[0] == 204
+    assert get(port, "/api/tool-completion/progress", token=token)[0] == 401
 
 
 def processes_using(path: str) -> list[psutil.Process]:
@@ -71,6 +98,7 @@ def run_and_interrupt(env: dict[str, str], port: int, pgdata: Path, log: Any) ->
         wait_until_ready(f"http://127.0.0.1:{port}", make)
         status, body = get(port, "/api/auth/login", "POST", {"username": "demo", "password": "datespark-demo"})
         assert status == 200, body
+        new_user_journey(port)
         assert processes_using(str(pgdata)), "the embedded PostgreSQL should be running"
         started = psutil.Process(make.pid).children(recursive=True)
         assert any("gunicorn" in " ".join(p.cmdline()) for p in started)
