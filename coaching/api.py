@@ -210,8 +210,8 @@ class MeViewSet(viewsets.ViewSet):
     def export(self, request: Request) -> Response:
         user = cast(Any, request.user)
         response = Response(selectors.account_export(user=user))
-        stamp = timezone.now().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="datespark-export-{user.pk}-{stamp}.json"'
+        filename = selectors.account_export_filename(user_id=user.pk, today=timezone.localdate())
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
 

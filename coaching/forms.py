@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from coaching import catalog, selectors
 from coaching.tools import chat, date, foto, gesprek, profiel
 from coaching.tools.common import ChecklistItem
 
@@ -166,3 +168,71 @@ class DatePlanForm(forms.Form):
 
 class PreDateChecklistForm(forms.Form):
     ticked = checklist_field(date.PRE_DATE_CHECKLIST)
+
+
+# --- progress and account data ----------------------------------------------------
+
+RESET_ALL = "alles"
+
+
+class ResetForm(forms.Form):
+    """Wipe a tool's progress: all of it or one action. The checkbox is the explicit confirmation."""
+
+    scope = forms.ChoiceField(
+        label="Wat wil je wissen?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Kies wat je wilt wissen.", "invalid_choice": "Kies een van de opties."},
+    )
+    confirm = forms.BooleanField(
+        label="Ja, wis dit. Ik begrijp dat het niet ongedaan kan worden.",
+        error_messages={"required": "Vink aan dat je dit echt wilt wissen."},
+    )
+
+    def __init__(self, *args: Any, tool: catalog.Tool, offered: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tool = tool
+        self.fields["scope"].initial = RESET_ALL
+        self.offer(offered)
+
+    def offer(self, action_names: Iterable[str]) -> None:
+        """The choices: the whole tool, then the given actions in catalog order."""
+        wanted = set(action_names)
+        field = self.fields["scope"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (RESET_ALL, f"Alles van {self.tool.label}"),
+            *((action.name, action.label) for action in self.tool.actions if action.name in wanted),
+        ]
+
+    @property
+    def action_name(self) -> str | None:
+        """The chosen action, or None for the whole tool (call after is_valid)."""
+        scope: str = self.cleaned_data["scope"]
+        return None if scope == RESET_ALL else scope
+
+
+class TimezoneForm(forms.Form):
+    timezone = forms.ChoiceField(
+        label="Tijdzone",
+        help_text="Bepaalt op welke dag je acties meetellen voor je reeks.",
+        error_messages={"invalid_choice": "Kies een tijdzone uit de lijst.", "required": "Kies een tijdzone."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(name, name.replace("_", " ")) for name in sorted(selectors.timezone_names())]
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Je wachtwoord",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Vul je wachtwoord in."},
+    )
+    confirm = forms.BooleanField(
+        label="Ik begrijp dat mijn account en al mijn gegevens definitief worden verwijderd.",
+        error_messages={"required": "Vink aan dat je je account echt wilt verwijderen."},
+    )

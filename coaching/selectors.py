@@ -180,30 +180,36 @@ def streaks(active: set[date], today: date) -> tuple[int, int]:
     return current, longest
 
 
-def activity_get(*, user_id: int, tz: str, days: int = 30, now: datetime | None = None) -> Activity:
+def activity_get(*, user_id: int, tz: str | None = None, days: int = 30, now: datetime | None = None) -> Activity:
     """Completions (events of kind completed or repeated) per local day in ``tz``, and the streaks.
 
-    PostgreSQL counts the user's events per 15-minute slot (every UTC offset
-    in use is a multiple of 15 minutes, and DST moves on whole hours), and
-    Python's ``zoneinfo`` with the pinned ``tzdata`` turns each slot into a
-    local date, so the answer does not depend on the server's zone files.
+    ``tz`` None means the user's timezone setting, read in the same round
+    trip. PostgreSQL counts the user's events per 15-minute slot (every UTC
+    offset in use is a multiple of 15 minutes, and DST moves on whole hours),
+    and Python's ``zoneinfo`` with the pinned ``tzdata`` turns each slot into
+    a local date, so the answer does not depend on the server's zone files.
     """
-    zone = zoneinfo.ZoneInfo(tz)
-    today = (now or timezone.now()).astimezone(zone).date()
     with connections["default"].cursor() as cursor:
         cursor.execute(
             """
-            SELECT date_bin('15 minutes', at, TIMESTAMPTZ '2000-01-01 00:00+00') AS slot, count(*)
+            SELECT NULL::timestamptz, NULL::bigint, (SELECT timezone FROM coaching_user_settings WHERE user_id = %s)
+            UNION ALL
+            SELECT date_bin('15 minutes', at, TIMESTAMPTZ '2000-01-01 00:00+00'), count(*), NULL
             FROM tool_completion_events
             WHERE user_id = %s AND kind IN ('completed', 'repeated')
-            GROUP BY slot
+            GROUP BY 1
             """,
-            [user_id],
+            [user_id, user_id],
         )
-        per_day: dict[date, int] = {}
-        for slot, count in cursor.fetchall():
-            local = slot.astimezone(zone).date()
-            per_day[local] = per_day.get(local, 0) + count
+        (_, _, setting), *slots = cursor.fetchall()
+    if tz is None:
+        tz = setting if setting in timezone_names() else DEFAULT_TIMEZONE
+    zone = zoneinfo.ZoneInfo(tz)
+    today = (now or timezone.now()).astimezone(zone).date()
+    per_day: dict[date, int] = {}
+    for slot, count, _ in slots:
+        local = slot.astimezone(zone).date()
+        per_day[local] = per_day.get(local, 0) + count
     current, longest = streaks(set(per_day), today)
     window = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     return Activity(
@@ -270,3 +276,8 @@ def account_export(*, user: Any) -> dict[str, Any]:
         # (bio analyses, chosen platforms, plans) is each completion's metadata above.
         "saved": [],
     }
+
+
+def account_export_filename(*, user_id: int, today: date) -> str:
+    """The export download's file name (the API and the page give the same)."""
+    return f"datespark-export-{user_id}-{today:%Y%m%d}.json"

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from coaching import api, health
-from coaching.views import accounts, dashboard
+from coaching.views import accounts, dashboard, data
 
 router = SimpleRouter(trailing_slash=False)
 router.register("api/tool-completion", api.ToolCompletionViewSet, basename="tool-completion")
@@ -27,8 +27,14 @@ page_urlpatterns = [
     path("docs/api/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", dashboard.dashboard, name="dashboard"),
     path("tools/<slug:tool_name>/", dashboard.dashboard, name="tool"),
+    # Before tool-action, which would otherwise take "wissen" for an (unknown) action name.
+    path("tools/<slug:tool_name>/wissen/", dashboard.tool_reset, name="tool-reset"),
     path("tools/<slug:tool_name>/<slug:action_name>/", dashboard.tool_action, name="tool-action"),
     path("foto/<uuid:photo_id>.jpg", dashboard.photo_file, name="photo-file"),
+    path("mijn-gegevens/", data.my_data, name="my-data"),
+    path("mijn-gegevens/tijdzone/", data.timezone_update, name="my-data-timezone"),
+    path("mijn-gegevens/export/", data.export, name="my-data-export"),
+    path("mijn-gegevens/verwijderen/", data.account_delete, name="my-data-delete"),
     path("inloggen/", accounts.login_view, name="login"),
     path("account-maken/", accounts.signup_view, name="signup"),
     path("uitloggen/", accounts.logout_view, name="logout"),

@@ -63,6 +63,32 @@ def staff_user(django_user_model: Any) -> Any:
 
 
 @pytest.fixture
+def browser(user: Any) -> Any:
+    """``user`` logged in through the login page, with Django's CSRF checks on."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get("/inloggen/")
+    response = client.post(
+        "/inloggen/",
+        {
+            "username": "anna",
+            "password": "geheim-wachtwoord-1",
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploads go to a fresh folder for the test."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
 def bearer(user: Any) -> dict[str, str]:
     """Request headers that authenticate as ``user`` with a Bearer access token."""
     from coaching import tokens

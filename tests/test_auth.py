@@ -485,4 +485,10 @@ def test_init_staff_reports_nothing_created_when_all_is_there(staff_user: Any) -
         "mark_completed_progress",
         "user_progress_rows",
         "completion_state",
+        "tool_completion_events",
+        "tool_completion_event_log",
+        "tool_completions_event_log",
+        "tool_completion_events_erase",
+        "auth_user_erase_events",
+        "reset_completions",
     }

@@ -3,57 +3,23 @@
 from __future__ import annotations
 
 import base64
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
-from PIL import Image
 
-from coaching import services, tokens
+from coaching import tokens
 from coaching.models import Photo, RateLimitCounter, ToolCompletion, ToolCompletionEvent, UserSettings
+from tests.user_data import counts, fill
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 EXPORT = "/api/me/export"
 DELETE = "/api/me/delete"
 PASSWORD = "geheim-wachtwoord-1"  # the `user` fixture's
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-def jpeg(color: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), color).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-def fill(user: Any, *, tz: str = "Asia/Tokyo") -> Photo:
-    """Everything the app can hold about a user."""
-    services.completion_mark(user_id=user.pk, tool_name="chat-coach", action_name="first_question", metadata={"q": 3})
-    services.completion_mark(user_id=user.pk, tool_name="chat-coach", action_name="first_question", metadata={"q": 4})
-    services.completion_mark(user_id=user.pk, tool_name="date-planner", action_name="idea_generated")
-    services.completion_reset(user_id=user.pk, tool_name="date-planner")
-    services.settings_update(user_id=user.pk, timezone_name=tz)
-    return services.photo_store(user_id=user.pk, content=jpeg((200, 10, 10)), width=40, height=30)
-
-
-def counts(user_id: int) -> dict[str, int]:
-    return {
-        "completions": ToolCompletion.objects.filter(user_id=user_id).count(),
-        "events": ToolCompletionEvent.objects.filter(user_id=user_id).count(),
-        "photos": Photo.objects.filter(user_id=user_id).count(),
-        "settings": UserSettings.objects.filter(user_id=user_id).count(),
-        "users": get_user_model().objects.filter(pk=user_id).count(),
-    }
 
 
 # --- export -------------------------------------------------------------------------------------

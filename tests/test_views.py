@@ -23,23 +23,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def browser(user: Any) -> Client:
-    """A client logged in through the login page, with Django's CSRF checks on."""
-    client = Client(enforce_csrf_checks=True)
-    client.get("/inloggen/")
-    response = client.post(
-        "/inloggen/",
-        {
-            "username": "anna",
-            "password": "geheim-wachtwoord-1",
-            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
-        },
-    )
-    assert response.status_code == 302
-    return client
-
-
 def post(client: Client, path: str, data: dict[str, Any] | None = None, **extra: Any) -> Any:
     data = {**(data or {}), "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
     return client.post(path, data, **extra)

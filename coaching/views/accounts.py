@@ -14,7 +14,7 @@ from coaching import accounts
 from coaching.authentication import auth_cookie_delete, auth_cookie_set, user_for_token
 from coaching.errors import ApiError, RateLimited
 from coaching.forms import LoginForm, SignupForm
-from coaching.views.common import page_login_required
+from coaching.views.common import page_login_required, rate_limited_message
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -24,11 +24,6 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return reverse("dashboard")
-
-
-def _rate_limited_message(exc: RateLimited) -> str:
-    minutes = max(1, round(exc.retry_after / 60))
-    return f"Te veel pogingen. Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw."
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,7 +38,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
                 )
             except RateLimited as exc:
-                form.add_error(None, _rate_limited_message(exc))
+                form.add_error(None, rate_limited_message(exc))
                 status, retry_after = 429, exc.retry_after
             except ApiError:
                 form.add_error(None, "Gebruikersnaam of wachtwoord klopt niet.")
@@ -72,7 +67,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
                     email=form.cleaned_data["email"],
                 )
             except RateLimited as exc:
-                form.add_error(None, _rate_limited_message(exc))
+                form.add_error(None, rate_limited_message(exc))
                 status = 429
             except accounts.UsernameTaken:
                 form.add_error("username", "Deze gebruikersnaam is al in gebruik.")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from coaching import forms, selectors, services
 from coaching.tools import chat, date, foto, gesprek, profiel
 from coaching.tools.common import ChecklistItem, checklist_complete
+from coaching.views.common import request_user_id
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,6 @@ Handler = Callable[[HttpRequest, Any], Outcome]
 class ActionSpec:
     form_class: type[django_forms.Form]
     handle: Handler
-
-
-def _user_id(request: HttpRequest) -> int:
-    return int(request.user.pk)  # type: ignore[arg-type]
 
 
 def _checklist(items: tuple[ChecklistItem, ...], done_message: str) -> Handler:
@@ -77,13 +74,13 @@ def photo_upload(request: HttpRequest, form: forms.PhotoUploadForm) -> Outcome:
         raise foto.PhotoRejected(f"De foto is groter dan {foto.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     processed = foto.photo_process(data=upload.read())
     photo = services.photo_store(
-        user_id=_user_id(request), content=processed.content, width=processed.width, height=processed.height
+        user_id=request_user_id(request), content=processed.content, width=processed.width, height=processed.height
     )
     return Outcome(True, {"width": photo.width, "height": photo.height}, {"photo": photo})
 
 
 def analysis_view(request: HttpRequest, form: forms.EmptyForm) -> Outcome:
-    photo = selectors.photo_latest(user_id=_user_id(request))
+    photo = selectors.photo_latest(user_id=request_user_id(request))
     if photo is None:
         raise ValueError("Upload eerst een foto; daarna kun je de analyse bekijken.")
     with photo.image.open("rb") as handle:

@@ -10,6 +10,8 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from coaching.errors import RateLimited
+
 View = Callable[..., HttpResponseBase]
 
 
@@ -28,6 +30,11 @@ def page_login_required(view: View) -> View:
     return wrapper
 
 
+def request_user_id(request: HttpRequest) -> int:
+    """The logged-in user's id (the views behind page_login_required)."""
+    return int(request.user.pk)  # type: ignore[arg-type]
+
+
 def wants_partial(request: HttpRequest) -> bool:
     """An htmx swap, but not a history restore (that needs the whole page)."""
     htmx = getattr(request, "htmx", None)
@@ -37,3 +44,8 @@ def wants_partial(request: HttpRequest) -> bool:
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
+
+
+def rate_limited_message(exc: RateLimited) -> str:
+    minutes = max(1, round(exc.retry_after / 60))
+    return f"Te veel pogingen. Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw."

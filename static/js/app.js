@@ -20,9 +20,15 @@
     next.click();
   });
 
-  // After a tab switch, keep keyboard focus on the newly selected tab.
+  // After a swap of the coach panel, focus what the answer asks for (the reset's message or
+  // its errors, marked data-focus), else keep keyboard focus on the selected tab.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "coach") {
+      var wanted = document.querySelector("#coach [data-focus]");
+      if (wanted) {
+        wanted.focus();
+        return;
+      }
       var selected = document.querySelector('#coach [role="tab"][aria-selected="true"]');
       if (selected && document.activeElement === document.body) selected.focus();
     }
