@@ -1,14 +1,15 @@
-"""Bulk-load users (and optionally completions) for the load benchmark, and write Bearer tokens.
+"""Bulk-load users (and optionally completions and events) for the benchmarks, and write Bearer tokens.
 
 Users are COPYed with one precomputed password hash (hashing 100,000
-passwords one by one takes hours); completions are COPYed too. Never for
-production data: the accounts share one known password.
+passwords one by one takes hours); completions and events are COPYed too.
+Never for production data: the accounts share one known password.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ from coaching import catalog, tokens
 
 PREFIX = "bench-"
 PASSWORD = "bench-wachtwoord"
+# Events go back this far, so the analytics' 30- and 90-day windows are both full.
+EVENT_DAYS = 120
+EVENT_KINDS = ("completed", "repeated", "reset")
+EVENT_KIND_WEIGHTS = (60, 32, 8)
 
 
 class Command(BaseCommand):
@@ -30,6 +35,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--users", type=int, default=40)
         parser.add_argument("--completions", type=int, default=0, help="completions in total, spread over the users")
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=0,
+            help=f"events in total over the last {EVENT_DAYS} days, spread over the users (replaces their event log)",
+        )
         parser.add_argument("--tokens", type=int, default=200, help="how many users get a token in --tokens-out")
         parser.add_argument("--tokens-out", type=Path, required=True)
 
@@ -49,6 +60,8 @@ class Command(BaseCommand):
         ids = list(User.objects.filter(username__startswith=PREFIX).order_by("pk").values_list("pk", flat=True)[:users])
         if options["completions"]:
             self._copy_completions(ids, options["completions"])
+        if options["events"]:
+            self._copy_events(ids, options["events"])
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         chosen = User.objects.filter(pk__in=ids[: options["tokens"]]).order_by("pk")
@@ -80,3 +93,27 @@ class Command(BaseCommand):
                 for user_id in user_ids:
                     for tool_name, action_name in rng.sample(pairs, per_user):
                         copy.write_row((user_id, tool_name, action_name, '{"source": "bench"}', now))
+
+    def _copy_events(self, user_ids: list[int], total: int) -> None:
+        """The users' event log, replaced by ``total`` events at random times over the last EVENT_DAYS days.
+
+        Mostly completed and repeated, some resets. COPYing completions logs
+        a 'completed' event per row at the same instant (the trigger); those
+        go too, so the log reads like months of use rather than one burst.
+        """
+        pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
+        rng = random.Random(43)
+        now = timezone.now()
+        span = timedelta(days=EVENT_DAYS).total_seconds()
+        kinds = rng.choices(EVENT_KINDS, weights=EVENT_KIND_WEIGHTS, k=total)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tool_completion_events WHERE user_id = ANY(%s)", [user_ids])
+            copy_sql = "COPY tool_completion_events (user_id, tool_name, action_name, kind, at) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for kind in kinds:
+                    tool_name, action_name = rng.choice(pairs)
+                    at = now - timedelta(seconds=rng.random() * span)
+                    copy.write_row((rng.choice(user_ids), tool_name, action_name, kind, at))
+            # What autovacuum's insert threshold would soon do: the visibility map lets the
+            # analytics read the (at) index alone.
+            cursor.execute("VACUUM (ANALYZE) tool_completion_events")
