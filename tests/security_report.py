@@ -107,6 +107,31 @@ THREATS = (
         ),
     ),
     Threat(
+        "Exporting, resetting or erasing someone else's data; an erasure that leaves traces",
+        "Export, reset and deletion act on the authenticated user only; deletion needs the password (rate-limited "
+        "like a login) and removes rows, events, settings, files and the rate-limit counter in one transaction; "
+        "every token dies with the user",
+        (
+            "test_data_ownership.py::",
+            "test_history_api.py::test_reset_",
+            "test_pages_data.py::test_delete_",
+            "test_pages_data.py::test_export_",
+        ),
+    ),
+    Threat(
+        "Staff overreach and spreadsheet formula injection",
+        "Analytics and exports for staff only (exports also need the model permission); staff views of one user's "
+        "data and every export leave an audit record; CSV cells starting with = + - @ tab CR are neutralised",
+        (
+            "test_analytics.py::test_page_refuses_anonymous_and_non_staff",
+            "test_analytics.py::test_export_",
+            "test_analytics.py::test_opening_",
+            "test_analytics.py::test_lists_narrowed_to_one_user_are_audited",
+            "test_analytics.py::test_every_export_is_audited_with_its_query_string",
+            "test_analytics.py::test_audit_log_is_read_only",
+        ),
+    ),
+    Threat(
         "Malicious uploads: non-images, decompression bombs, location data in EXIF",
         "Pillow verification, size and pixel limits, re-encoding without EXIF/GPS, random names outside the web root",
         ("test_tools.py::", "test_views.py::test_photo_"),
