@@ -218,6 +218,12 @@ def test_a_read_only_database_refuses_writes_with_503_and_keeps_serving_reads(se
         finally:
             admin.execute("ALTER DATABASE postgres RESET default_transaction_read_only")
             reconnect_workers()
-    answers = [mark_later() for _ in range(4)]
-    assert answers[-1][0] == 200
-    assert [body["wasNew"] for status, body in answers if status == 200][0] is True  # nothing was half-written
+    # Each worker's first request may still meet its terminated (or, if the
+    # terminate landed late, its read-only) connection: a 503, after which it
+    # reconnects. A bounded number of tries, then it must have recovered.
+    answers: list[tuple[int, Any]] = []
+    while len(answers) < 8 and (not answers or answers[-1][0] != 200):
+        answers.append(mark_later())
+    assert answers[-1][0] == 200, answers
+    assert {status for status, _ in answers[:-1]} <= {503}, answers
+    assert answers[-1][1]["wasNew"] is True  # nothing was half-written while read-only
