@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from coaching import catalog, tokens
@@ -63,7 +63,14 @@ class Command(BaseCommand):
         if options["events"]:
             self._copy_events(ids, options["events"])
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # Measure the steady state, not the load's aftermath: vacuum and analyse
+            # now (else autovacuum does it during the measured runs, on the same two
+            # cores) and write the load's WAL out in a checkpoint of our choosing.
+            cursor.execute("VACUUM (ANALYZE) auth_user, tool_completions, tool_completion_events")
+            try:
+                cursor.execute("CHECKPOINT")
+            except DatabaseError:
+                self.stderr.write("CHECKPOINT needs a superuser (or pg_checkpoint); skipped.")
         chosen = User.objects.filter(pk__in=ids[: options["tokens"]]).order_by("pk")
         access = [str(tokens.cookie_token_for(user)) for user in chosen]
         options["tokens_out"].write_text(json.dumps(access))
