@@ -186,3 +186,23 @@ def test_deleting_a_user_in_the_admin_also_erases_their_history(user: Any) -> No
     user_id = user.pk
     user.delete()
     assert counts(user_id) == dict.fromkeys(counts(user_id), 0)
+
+
+def test_export_still_answers_when_an_uploads_file_is_gone(api: Any, user: Any, media_root: Path) -> None:
+    photo = fill(user)
+    (media_root / photo.image.name).unlink()
+    response = api.get(EXPORT)
+    assert response.status_code == 200
+    (upload,) = response.json()["uploads"]
+    assert upload["id"] == str(photo.id) and upload["dataBase64"] is None and upload["sizeBytes"] is None
+
+
+def test_delete_succeeds_when_an_uploads_file_is_already_gone(
+    api: Any, user: Any, media_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    photo = fill(user)
+    (media_root / photo.image.name).unlink()
+    user_id = user.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(DELETE, {"password": PASSWORD}).status_code == 204
+    assert counts(user_id) == dict.fromkeys(counts(user_id), 0)
