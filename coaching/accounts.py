@@ -7,6 +7,7 @@ rate limits and revocation.
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from coaching import ratelimit, tokens
 from coaching.errors import ApiError, Unauthorized
 from coaching.models import ToolCompletion
 from coaching.signals import completion_changed_send
+
+logger = logging.getLogger(__name__)
 
 
 class UsernameTaken(ApiError):
@@ -122,6 +125,7 @@ def account_delete(*, request: HttpRequest, user: AbstractBaseUser, password: An
         ratelimit.forget("failed_login_per_username", username)
         user.delete()
         photo_folder_remove_on_commit(user_id)
+    logger.info("account %s deleted by its owner", user_id)  # the id only: the rest is gone
     completion_changed_send(user_id, [(tool, action, "reset") for tool, action in removed])
 
 
