@@ -14,9 +14,9 @@ For whoever wires analytics (or anything else) to completions::
 the same words as ``tool_completion_events.kind``. Sent by the services
 (mark, batch, reset, legacy import, account deletion) once the write has
 committed, so a receiver never sees a change that was rolled back, and a
-receiver that fails cannot undo the change. Writes made straight in SQL (an
-analyst calling ``mark_action_completed``) reach the event log but not this
-signal. See docs/SIGNALS.md.
+receiver that fails cannot undo the change. Writes that bypass the services
+(an analyst calling ``mark_action_completed`` in SQL, a delete in the admin)
+reach the event log, through its trigger, but not this signal. See docs/HISTORY.md.
 """
 
 from __future__ import annotations
