@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external lint e2e-browser bench bench-tool lock clean
+.PHONY: run test test-external lint e2e-browser bench bench-analytics bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -61,6 +61,13 @@ bench-tool:
 
 bench: $(VENV)/.runtime bench-tool
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The staff analytics at 100,000 users / 1,000,000 completions / 1,000,000 events, on a fresh
+# embedded PostgreSQL (or BENCH_DATABASE_URL); figures into docs/PERFORMANCE.md.
+bench-analytics: $(VENV)/.runtime
+	rm -rf $(CURDIR)/bench/.work/pgdata-analytics
+	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL DATESPARK_PGDATA=$(CURDIR)/bench/.work/pgdata-analytics) \
+		$(BIN)/python bench/analytics.py --seed
 
 lock:
 	rm -rf /tmp/datespark-lock && $(PYTHON) -m venv /tmp/datespark-lock

@@ -1,6 +1,8 @@
 """Time the staff analytics on a seeded database; results into docs/PERFORMANCE.md.
 
-Seed once (a fresh database; bench_seed refuses DJANGO_HTTPS deployments):
+`make bench-analytics` does it all on a fresh embedded PostgreSQL (or on
+BENCH_DATABASE_URL): ``bench/analytics.py --seed``. By hand, seed once (a fresh
+database; bench_seed refuses DJANGO_HTTPS deployments):
 
     export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/datespark_analytics
     .venv/bin/python manage.py migrate
@@ -216,8 +218,29 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-vacuum", action="store_true", help="time the tables as they are")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--seed",
+        action="store_true",
+        help="first migrate and load 100,000 users, 1,000,000 completions and 1,000,000 events (make bench-analytics)",
+    )
     args = parser.parse_args()
     setup_django()
+    if args.seed:
+        from django.core.management import call_command
+
+        print("migrate, then bench_seed: 100,000 users, 1,000,000 completions, 1,000,000 events ...", flush=True)
+        call_command("migrate", verbosity=0)
+        tokens_out = ROOT / "bench" / ".work" / "tokens-analytics.json"
+        tokens_out.parent.mkdir(parents=True, exist_ok=True)
+        call_command(
+            "bench_seed",
+            users=100_000,
+            completions=1_000_000,
+            events=1_000_000,
+            tokens=0,
+            tokens_out=tokens_out,
+            verbosity=0,
+        )
 
     from django.contrib import admin
     from django.db import connection
