@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -24,6 +23,8 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from machine import describe  # bench/machine.py: this script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
@@ -165,21 +166,7 @@ def wrk(port: int, endpoint: str, connections: int, seconds: int, env: dict[str,
 
 
 def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    mem_kb = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-    )
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}; wrk on the same machine"
-    )
+    return describe() + "; wrk on the same machine"
 
 
 def run_dataset(
