@@ -33,6 +33,8 @@ from coaching.serializers import (
     activity_data,
     activity_params,
     completion_state_data,
+    imported_data,
+    json_object,
     name_input,
     progress_data,
     tool_progress_data,
@@ -132,10 +134,7 @@ class ToolCompletionViewSet(viewsets.ViewSet):
         return Response(
             {
                 "success": True,
-                "imported": [
-                    {"toolName": item.tool_name, "actionName": item.action_name, "wasNew": item.was_new}
-                    for item in result.imported
-                ],
+                "imported": imported_data(result.imported),
                 "ignored": result.ignored,
             }
         )
@@ -148,9 +147,7 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def batch(self, request: Request) -> Response:
-        data = request.data
-        if not isinstance(data, dict):
-            raise ApiError("Invalid data. Expected a JSON object.")
+        data = json_object(request.data)
         if "completions" not in data:
             raise ApiError("This field is required.", field="completions")
         user = cast(Any, request.user)
@@ -160,10 +157,7 @@ class ToolCompletionViewSet(viewsets.ViewSet):
         return Response(
             {
                 "success": True,
-                "results": [
-                    {"toolName": item.tool_name, "actionName": item.action_name, "wasNew": item.was_new}
-                    for item in result.results
-                ],
+                "results": imported_data(result.results),
                 "progress": progress_data(result.progress),
             }
         )
@@ -224,9 +218,7 @@ class MeViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="delete")
     def delete_account(self, request: Request) -> Response:  # not "delete": that name is DRF's DELETE handler
-        data = request.data
-        if not isinstance(data, dict):
-            raise ApiError("Invalid data. Expected a JSON object.")
+        data = json_object(request.data)
         accounts.account_delete(
             request=request._request, user=cast(AbstractBaseUser, request.user), password=data.get("password")
         )

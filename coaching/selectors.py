@@ -142,7 +142,11 @@ def timezone_names() -> frozenset[str]:
 
 def user_timezone(*, user_id: int) -> str:
     """The user's timezone setting; ``Europe/Amsterdam`` until they change it."""
-    name = UserSettings.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+    return _zone_or_default(UserSettings.objects.filter(user_id=user_id).values_list("timezone", flat=True).first())
+
+
+def _zone_or_default(name: str | None) -> str:
+    """A stored setting, if it names a zone tzdata knows; else the default."""
     return name if name in timezone_names() else DEFAULT_TIMEZONE
 
 
@@ -203,7 +207,7 @@ def activity_get(*, user_id: int, tz: str | None = None, days: int = 30, now: da
         )
         (_, _, setting), *slots = cursor.fetchall()
     if tz is None:
-        tz = setting if setting in timezone_names() else DEFAULT_TIMEZONE
+        tz = _zone_or_default(setting)
     zone = zoneinfo.ZoneInfo(tz)
     today = (now or timezone.now()).astimezone(zone).date()
     per_day: dict[date, int] = {}

@@ -6,14 +6,17 @@ well-formed request looks like and how answers are spelled (camelCase).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
 from coaching import selectors
 from coaching.errors import ApiError
 from coaching.selectors import Activity, CompletionState, OverallProgress, Progress, ToolProgress
+
+if TYPE_CHECKING:
+    from coaching.services import ImportedAction
 
 
 class StrictCharField(serializers.CharField):
@@ -34,10 +37,16 @@ class StrictCharField(serializers.CharField):
 NAME_MAX_LENGTH = 50
 
 
-def name_input(data: Any, field: str, *, required: bool = True) -> str | None:
-    """A tool or action name from a JSON body or query string: present, a string, 1 to 50 characters."""
+def json_object(data: Any) -> Mapping[str, Any]:
+    """The request body (or query), which must be a JSON object."""
     if not isinstance(data, Mapping):
         raise ApiError("Invalid data. Expected a JSON object.")
+    return data
+
+
+def name_input(data: Any, field: str, *, required: bool = True) -> str | None:
+    """A tool or action name from a JSON body or query string: present, a string, 1 to 50 characters."""
+    json_object(data)
     if field not in data:
         if required:
             raise ApiError("This field is required.", field=field)
@@ -106,6 +115,11 @@ def progress_data(progress: Progress) -> dict[str, Any]:
 
 def completion_state_data(state: CompletionState) -> dict[str, Any]:
     return {"isCompleted": state.is_completed, "completedAt": state.completed_at, "metadata": state.metadata}
+
+
+def imported_data(items: Iterable[ImportedAction]) -> list[dict[str, Any]]:
+    """Per-item answers of import-legacy and batch: ``{toolName, actionName, wasNew}``."""
+    return [{"toolName": i.tool_name, "actionName": i.action_name, "wasNew": i.was_new} for i in items]
 
 
 def user_data(user: Any) -> dict[str, Any]:
