@@ -43,7 +43,13 @@ class BatchResult:
 @dataclass(frozen=True)
 class ResetResult:
     removed: int
-    progress: ToolProgress
+    tool_name: str
+    everything: Progress  # every tool and the overall figures, read after the reset
+
+    @property
+    def progress(self) -> ToolProgress:
+        """The reset tool's progress (what the API answers)."""
+        return next(tool for tool in self.everything.tools if tool.tool_name == self.tool_name)
 
 
 def _required_string(item: dict[str, Any], key: str, field: str) -> str:
@@ -174,7 +180,8 @@ def completion_reset(
     """Remove one action's completion, or the whole tool's (``action_name`` None); removing nothing is fine.
 
     One transaction: the rows go, the event-log trigger records a ``reset``
-    for each, and the tool's progress is read after the change.
+    for each, and the progress (every tool, so a page can redraw all its bars)
+    is read after the change.
     """
     tool = tool_get_or_error(tool_name)
     action = None if action_name is None else action_validate(tool, action_name)
@@ -183,6 +190,6 @@ def completion_reset(
             "SELECT * FROM reset_completions(%s, %s, %s, %s)", [user_id, tool.name, action, at or timezone.now()]
         )
         removed = [row[0] for row in cursor.fetchall()]
-        progress = selectors.progress_get(user_id=user_id, tool_name=tool.name).tools[0]
+        everything = selectors.progress_get(user_id=user_id)
     completion_changed_send(user_id, [(tool.name, name, "reset") for name in removed])
-    return ResetResult(removed=len(removed), progress=progress)
+    return ResetResult(removed=len(removed), tool_name=tool.name, everything=everything)

@@ -177,7 +177,7 @@ def tool_reset(request: HttpRequest, tool_name: str) -> HttpResponse:
         if not partial:  # Post/Redirect/Get: a reload does not post again
             messages.success(request, message)
             return vary_on_htmx(redirect("tool", tool.name))
-        context = _context(request, tool, selectors.progress_get(user_id=user_id))
+        context = _context(request, tool, result.everything)
         context["reset_message"] = message
         return vary_on_htmx(render(request, "coaching/_reset_response.html", context))
     progress = selectors.progress_get(user_id=user_id)
