@@ -34,8 +34,10 @@ completion_changed = Signal()
 
 def completion_changed_send(user_id: int, changes: Iterable[tuple[str, str, str]]) -> None:
     """Send ``completion_changed`` for each ``(tool_name, action_name, kind)`` once the current transaction commits."""
+    if not completion_changed.has_listeners():  # the usual case, on the hot mark path: nothing to do
+        return
     changes = list(changes)
-    if not changes or not completion_changed.has_listeners():
+    if not changes:
         return
 
     def send() -> None:
