@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from coaching import accounts, schema, selectors, services, tokens
 from coaching.authentication import (
@@ -279,7 +279,7 @@ class SessionViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def logout(self, request: Request) -> Response:
-        accounts.session_end(token_payload=cast(AccessToken, request.auth).payload)
+        accounts.session_end(token_payload=cast(tokens.VerifiedToken, request.auth).payload)
         response = Response(status=status.HTTP_204_NO_CONTENT)
         auth_cookie_delete(response)
         return response

@@ -16,8 +16,6 @@ from django.middleware.csrf import CsrfViewMiddleware, rotate_token
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
 
 from coaching import tokens
 from coaching.errors import ApiError
@@ -34,21 +32,23 @@ class _CsrfCheck(CsrfViewMiddleware):
         return reason
 
 
-def user_for_token(raw: str) -> tuple[AbstractBaseUser, AccessToken] | None:
+def user_for_token(raw: str) -> tuple[AbstractBaseUser, tokens.VerifiedToken] | None:
     """The user a valid, unrevoked access token belongs to, else None (one query)."""
     token, check = _decode(raw)
-    if check is None:
+    if token is None or check is None:
         return None
     user = tokens.user_for_check(check)
     return (user, token) if user is not None else None
 
 
-def _decode(raw: str) -> tuple[Any, tokens.TokenCheck | None]:
+def _decode(raw: str) -> tuple[tokens.VerifiedToken | None, tokens.TokenCheck | None]:
     """Signature, expiry and token type (no database), and the claims the database must confirm."""
+    token = tokens.access_token_verify(raw)
+    if token is None:
+        return None, None
     try:
-        token = AccessToken(raw)  # type: ignore[arg-type]
         return token, tokens.TokenCheck.from_token(token)
-    except (TokenError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None, None
 
 
@@ -96,7 +96,7 @@ class JWTCookieAuthentication(BaseAuthentication):
 
     www_authenticate_realm = "api"
 
-    def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
+    def authenticate(self, request: Request) -> tuple[Any, tokens.VerifiedToken] | None:
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is not None:
             parts = header.split()
@@ -110,9 +110,9 @@ class JWTCookieAuthentication(BaseAuthentication):
         self._enforce_csrf(request)
         return result
 
-    def _authenticate_token(self, request: Request, raw: str) -> tuple[Any, AccessToken]:
+    def _authenticate_token(self, request: Request, raw: str) -> tuple[Any, tokens.VerifiedToken]:
         token, check = _decode(raw)
-        if check is None:
+        if token is None or check is None:
             raise exceptions.AuthenticationFailed("The token is invalid, expired or revoked.")
         if _view_checks_token(request):
             return TokenUser(check), token
