@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
@@ -54,6 +56,19 @@ def _user_id(request: Request) -> int:
     return int(cast(AbstractBaseUser, request.user).pk)
 
 
+def _rendered(data: dict[str, Any]) -> HttpResponse:
+    """A 200 with exactly the JSON a ``Response(data)`` would carry, rendered now.
+
+    For the three hot endpoints: DRF passes a finished HttpResponse through
+    (same headers), and skipping its deferred rendering saves ~90,000 CPU
+    instructions a request (docs/PERFORMANCE.md).
+    """
+    return HttpResponse(_RENDERER.render(data), content_type=_RENDERER.media_type)
+
+
+_RENDERER = JSONRenderer()
+
+
 def _token_check(request: Request) -> TokenCheck | None:
     """The token check a hot endpoint must fold into its query (None: already confirmed)."""
     user = request.user
@@ -75,7 +90,7 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="mark-completed")
     @checks_token_in_query
-    def mark_completed(self, request: Request) -> Response:
+    def mark_completed(self, request: Request) -> HttpResponse:
         data = request.data
         result = services.completion_mark(
             user_id=_user_id(request),
@@ -84,7 +99,7 @@ class ToolCompletionViewSet(viewsets.ViewSet):
             metadata=data.get("metadata"),
             check=_token_check(request),
         )
-        return Response({"success": True, "wasNew": result.was_new, "progress": tool_progress_data(result.progress)})
+        return _rendered({"success": True, "wasNew": result.was_new, "progress": tool_progress_data(result.progress)})
 
     @documented(
         summary="Progress per tool and overall",
@@ -94,12 +109,12 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"])
     @checks_token_in_query
-    def progress(self, request: Request) -> Response:
+    def progress(self, request: Request) -> HttpResponse:
         tool_name = name_input(request.query_params, "toolName", required=False)
         if tool_name is not None:
             services.tool_get_or_error(tool_name)
         progress = selectors.progress_get(user_id=_user_id(request), tool_name=tool_name, check=_token_check(request))
-        return Response(progress_data(progress))
+        return _rendered(progress_data(progress))
 
     @documented(
         summary="Whether one action is completed",
@@ -112,14 +127,14 @@ class ToolCompletionViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"], url_path="is-completed")
     @checks_token_in_query
-    def is_completed(self, request: Request) -> Response:
+    def is_completed(self, request: Request) -> HttpResponse:
         query = request.query_params
         tool = services.tool_get_or_error(name_input(query, "toolName"))
         action_name = services.action_validate(tool, name_input(query, "actionName"))
         state = selectors.completion_state_get(
             user_id=_user_id(request), tool_name=tool.name, action_name=action_name, check=_token_check(request)
         )
-        return Response(completion_state_data(state))
+        return _rendered(completion_state_data(state))
 
     @documented(
         summary="Move old localStorage flags in",
