@@ -16,7 +16,7 @@ from coaching.catalog import Tool
 from coaching.errors import ApiError, Unauthorized
 from coaching.selectors import ToolProgress
 from coaching.signals import completion_changed_send
-from coaching.tokens import TokenCheck, check_params
+from coaching.tokens import CHECK_SQL, TokenCheck, check_params
 
 METADATA_MAX_BYTES = 4096
 METADATA_MAX_DEPTH = 8
@@ -92,16 +92,23 @@ def _depth(value: Any) -> int:
 
 def metadata_validate(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
     """An object, at most 4 KiB as compact UTF-8 JSON and at most 8 levels deep."""
+    metadata_json(metadata, field=field)
+    return metadata or {}
+
+
+def metadata_json(metadata: Any, *, field: str = "metadata") -> str:
+    """Validated metadata (see :func:`metadata_validate`) as the compact JSON text that is stored."""
     if metadata is None:
-        return {}
+        return "{}"
     if not isinstance(metadata, dict):
         raise InvalidMetadata("metadata must be a JSON object.", field=field)
     if _depth(metadata) > METADATA_MAX_DEPTH:
         raise InvalidMetadata(f"metadata is nested more than {METADATA_MAX_DEPTH} levels deep.", field=field)
-    size = len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    text = json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)
+    size = len(text.encode("utf-8"))
     if size > METADATA_MAX_BYTES:
         raise InvalidMetadata(f"metadata is {size} bytes; the limit is {METADATA_MAX_BYTES}.", field=field)
-    return metadata
+    return text
 
 
 def completion_mark(
@@ -125,12 +132,13 @@ def completion_mark(
     """
     tool = tool_get_or_error(tool_name)
     action = action_validate(tool, action_name)
-    clean_metadata = metadata_validate(metadata)
-    auth = check_params(user_id, check)
+    metadata_text = metadata_json(metadata)
     with connections["default"].cursor() as cursor:
+        # Parameters and columns psycopg converts in C (text, not Jsonb; see selectors.utc_text).
         cursor.execute(
-            "SELECT * FROM mark_completed_progress(%s, %s, %s, %s, %s, %s, %s)",
-            [*auth, tool.name, action, cast(Any, Jsonb(clean_metadata)), at or timezone.now()],
+            f"SELECT was_new, {selectors.TOOL_PROGRESS_COLUMNS}"
+            f" FROM mark_completed_progress({CHECK_SQL}, %s, %s, %s::jsonb, %s)",
+            [*check_params(user_id, check), tool.name, action, metadata_text, at or timezone.now()],
         )
         row = cursor.fetchone()
     if row is None:
