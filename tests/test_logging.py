@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.test import Client
+from gunicorn.config import Config
+from gunicorn.glogging import Logger, SafeAtoms
 
 from coaching import tokens
 from coaching.logs import JsonFormatter
-from datespark.gunicorn_logger import SECRET_PATHS
+from datespark.gunicorn_logger import SECRET_PATHS, RedactingLogger, _plan
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,56 @@ def test_json_log_lines() -> None:
 def test_access_log_masks_password_reset_tokens() -> None:
     line = "GET /wachtwoord-herstellen/MQ/cz1k2h-4b8e1c0f9/ HTTP/1.1"
     assert SECRET_PATHS.sub(r"\1[redacted]/", line) == "GET /wachtwoord-herstellen/[redacted]/ HTTP/1.1"
+
+
+def _project_access_format() -> str:
+    settings: dict[str, Any] = {}
+    exec((Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text(), settings)  # noqa: S102
+    return str(settings["access_log_format"])
+
+
+def _access_line(logger_class: type[Logger], access_format: str, path: str, *, sent: int | None = 1234) -> str:
+    config = Config()
+    config.set("access_log_format", access_format)
+    logger = logger_class(config)
+    environ = {
+        "REMOTE_ADDR": "203.0.113.9",
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": path,
+        "PATH_INFO": path.split("?")[0],
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_USER_AGENT": 'curl/8 "quoted"',
+    }
+    response = SimpleNamespace(
+        status="201 Created",
+        sent=sent,
+        headers=[("Content-Type", "application/json"), ("X-Request-ID", "f" * 32)],
+    )
+    request = SimpleNamespace(headers=[("USER-AGENT", 'curl/8 "quoted"')])
+    took = timedelta(seconds=1, microseconds=234_567)
+    return access_format % SafeAtoms(logger.atoms(response, request, environ, took))
+
+
+def test_the_project_access_format_takes_the_lean_path() -> None:
+    assert _plan(_project_access_format()) == (["h", "r", "s", "b", "M", "a"], ["{x-request-id}o"])
+
+
+@pytest.mark.parametrize("sent", [1234, 0, None])
+@pytest.mark.parametrize(
+    "access_format",
+    [
+        _project_access_format(),
+        '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({X-Request-Id}o)s %({missing}o)s',
+        "%(t)s %(D)s %(s)s %(p)s %({user-agent}i)s",  # atoms the lean path does not compute
+    ],
+)
+def test_access_log_lines_are_gunicorns_own(access_format: str, sent: int | None) -> None:
+    # The logger computes only the atoms the format names; the lines must not change.
+    for path in ("/api/tool-completion/progress?toolName=x", "/wachtwoord-herstellen/MQ/cz1k2h-4b8e1c0f9/"):
+        ours = _access_line(RedactingLogger, access_format, path, sent=sent)
+        theirs = _access_line(Logger, access_format, path, sent=sent).replace("MQ/cz1k2h-4b8e1c0f9", "[redacted]")
+        if "%(t)s" in access_format:  # the time of day is formatted twice
+            ours, theirs = ours.split("] ", 1)[1], theirs.split("] ", 1)[1]
+        assert ours == theirs
+        assert "cz1k2h" not in ours
