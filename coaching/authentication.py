@@ -34,22 +34,23 @@ class _CsrfCheck(CsrfViewMiddleware):
 
 def user_for_token(raw: str) -> tuple[AbstractBaseUser, tokens.VerifiedToken] | None:
     """The user a valid, unrevoked access token belongs to, else None (one query)."""
-    token, check = _decode(raw)
-    if token is None or check is None:
+    decoded = _decode(raw)
+    if decoded is None:
         return None
+    token, check = decoded
     user = tokens.user_for_check(check)
     return (user, token) if user is not None else None
 
 
-def _decode(raw: str) -> tuple[tokens.VerifiedToken | None, tokens.TokenCheck | None]:
+def _decode(raw: str) -> tuple[tokens.VerifiedToken, tokens.TokenCheck] | None:
     """Signature, expiry and token type (no database), and the claims the database must confirm."""
     token = tokens.access_token_verify(raw)
     if token is None:
-        return None, None
+        return None
     try:
         return token, tokens.TokenCheck.from_token(token)
     except (KeyError, TypeError, ValueError):
-        return None, None
+        return None
 
 
 class TokenUser:
@@ -111,9 +112,10 @@ class JWTCookieAuthentication(BaseAuthentication):
         return result
 
     def _authenticate_token(self, request: Request, raw: str) -> tuple[Any, tokens.VerifiedToken]:
-        token, check = _decode(raw)
-        if token is None or check is None:
+        decoded = _decode(raw)
+        if decoded is None:
             raise exceptions.AuthenticationFailed("The token is invalid, expired or revoked.")
+        token, check = decoded
         if _view_checks_token(request):
             return TokenUser(check), token
         user = tokens.user_for_check(check)
