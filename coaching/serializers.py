@@ -7,6 +7,7 @@ well-formed request looks like and how answers are spelled (camelCase).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
@@ -86,6 +87,18 @@ class RefreshInput(serializers.Serializer):
     refresh = StrictCharField(max_length=4096)
 
 
+def timestamp(value: datetime | None) -> str | None:
+    """A timestamp as the API spells it: ISO 8601, UTC as ``Z`` (what DRF's encoder writes).
+
+    Spelled here, so the answers hold only JSON's own types and the hot
+    endpoints can encode them in C (coaching/api.py ``_rendered``).
+    """
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def tool_progress_data(progress: ToolProgress) -> dict[str, Any]:
     return {
         "toolName": progress.tool_name,
@@ -93,8 +106,8 @@ def tool_progress_data(progress: ToolProgress) -> dict[str, Any]:
         "totalActions": progress.total_actions,
         "actionsCompleted": progress.actions_completed,
         "progressPercentage": progress.progress_percentage,
-        "firstCompletion": progress.first_completion,
-        "lastCompletion": progress.last_completion,
+        "firstCompletion": timestamp(progress.first_completion),
+        "lastCompletion": timestamp(progress.last_completion),
     }
 
 
@@ -104,8 +117,8 @@ def overall_data(overall: OverallProgress) -> dict[str, Any]:
         "totalCompletions": overall.total_completions,
         "totalActions": overall.total_actions,
         "overallProgress": overall.overall_progress,
-        "startedAt": overall.started_at,
-        "lastActivity": overall.last_activity,
+        "startedAt": timestamp(overall.started_at),
+        "lastActivity": timestamp(overall.last_activity),
     }
 
 
@@ -114,7 +127,7 @@ def progress_data(progress: Progress) -> dict[str, Any]:
 
 
 def completion_state_data(state: CompletionState) -> dict[str, Any]:
-    return {"isCompleted": state.is_completed, "completedAt": state.completed_at, "metadata": state.metadata}
+    return {"isCompleted": state.is_completed, "completedAt": timestamp(state.completed_at), "metadata": state.metadata}
 
 
 def imported_data(items: Iterable[ImportedAction]) -> list[dict[str, Any]]:

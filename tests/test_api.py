@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework.renderers import JSONRenderer
 
-from coaching import catalog
+from coaching import api as api_module
+from coaching import catalog, serializers
 from coaching.models import ToolCompletion
 
 pytestmark = pytest.mark.django_db
@@ -490,3 +497,40 @@ def test_legacy_import_ignores_null_and_other_values(api: Any) -> None:
 def test_api_messages_are_in_english(client: Any) -> None:
     response = client.post("/api/auth/register", {}, content_type="application/json")
     assert response.json()["error"]["message"] == "This field is required."
+
+
+# --- rendering of the hot endpoints -------------------------------------------
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(blacklist_categories=("Cs",))),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@pytest.mark.django_db(False)
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.dictionaries(st.text(max_size=8), _json_values, max_size=5),
+    extra=st.sampled_from(["", "\u2028", "é\u2029"]),
+)
+def test_hot_endpoints_render_byte_for_byte_what_drf_renders(data: dict[str, Any], extra: str) -> None:
+    """``_rendered`` must answer exactly what ``Response(data)`` would: same bytes, same content type."""
+    data = {**data, "text": extra}
+    response = api_module._rendered(data)
+    assert response.content == JSONRenderer().render(data)
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db(False)
+@given(
+    moment=st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Europe/Amsterdam"), ZoneInfo("America/St_Johns")]))
+    | st.datetimes()
+)
+def test_timestamps_are_spelled_the_way_drf_spells_them(moment: datetime) -> None:
+    assert serializers.timestamp(moment) == json.loads(JSONRenderer().render({"t": moment}))["t"]
+    assert serializers.timestamp(None) is None
