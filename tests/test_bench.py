@@ -1,0 +1,64 @@
+"""bench/run.py's arithmetic: rounds are summarised by their medians, ratios come from the same round."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture(scope="module")
+def run() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # dataclasses look their module up
+    sys.path.insert(0, str(BENCH))  # run.py imports machine.py from its own folder
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
+def one(run: ModuleType, rps: float, floor: float, p99: float, errors: int = 0) -> object:
+    return run.Round(
+        rps=rps, ratio=rps / floor, p50_ms=p99 / 2, p95_ms=p99 * 0.9, p99_ms=p99, max_ms=p99 * 1.5,
+        errors=errors, non2xx=0, requests=int(rps * 5),
+    )  # fmt: skip
+
+
+def test_a_result_is_the_median_of_its_rounds_and_the_worst_of_its_errors(run: ModuleType) -> None:
+    rounds = [one(run, 900, 3000, 30.0), one(run, 600, 2000, 45.0, errors=2), one(run, 800, 2500, 20.0)]
+    result = run.Result.of("small", "mark", 16, rounds)
+    assert (result.rps, result.ratio, result.p99_ms) == (800, 0.3, 30.0)
+    assert (result.max_ms, result.errors, result.requests) == (67.5, 2, 11500)
+
+
+def test_the_ratio_compares_each_round_with_its_own_floor(run: ModuleType) -> None:
+    # Against the median floor (2,500) the median mark (800) would read 0.32×; round by round it is 0.30×.
+    rounds = [one(run, 900, 3000, 20.0), one(run, 600, 2000, 20.0), one(run, 800, 2500, 20.0)]
+    healthz = [one(run, floor, floor, 5.0) for floor in (3000, 2000, 2500)]
+    results = [run.Result.of("small", "healthz", 16, healthz), run.Result.of("small", "mark", 16, rounds)]
+    assert run.verdicts(results) == [
+        "PASS [small] mark at 16: 0.30× floor (target 0.3), p99 20.0 ms (target 25), errors 0"
+    ]
+
+
+def test_verdicts_fail_on_the_ratio_the_p99_or_any_error(run: ModuleType) -> None:
+    healthz = run.Result.of("small", "healthz", 16, [one(run, 3000, 3000, 5.0)])
+    cases = {
+        "slow": [one(run, 800, 3000, 20.0)],
+        "late": [one(run, 1000, 3000, 25.5)],
+        "wrong": [one(run, 1000, 3000, 20.0, errors=1)],
+    }
+    for rounds in cases.values():
+        [line] = run.verdicts([healthz, run.Result.of("small", "mark", 16, rounds)])
+        assert line.startswith("FAIL"), line
+    at64 = run.Result.of("small", "mark", 64, [one(run, 900, 2500, 99.0)])
+    assert run.verdicts([at64]) == ["PASS [small] mark at 64: p99 99.0 ms (target < 100), errors 0"]
