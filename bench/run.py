@@ -60,21 +60,12 @@ class Round:
 
 
 @dataclass
-class Result:
+class Result(Round):
     """An endpoint at one connection count: the median of its rounds (max, errors and requests: over all)."""
 
     dataset: str
     endpoint: str
     connections: int
-    rps: float
-    ratio: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    max_ms: float
-    errors: int
-    non2xx: int
-    requests: int
     rounds: list[Round]
 
     @classmethod
