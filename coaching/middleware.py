@@ -62,8 +62,8 @@ class PagesOnlyMixin:
     ``request.user``) and its answers never carry a flash message, so on
     JSON paths (the health probes included) sessions, Django's
     authentication and messages set nothing up: no ``request.session``, no
-    ``request.user`` until DRF authenticates, no message storage. That saved
-    ~130,000 CPU instructions of every such request (docs/PERFORMANCE.md).
+    ``request.user`` until DRF authenticates, no message storage. That saves
+    ~100,000 CPU instructions of every such request (docs/PERFORMANCE.md).
     Django's own ``process_response`` methods already skip a request
     without a session or message storage.
     """
