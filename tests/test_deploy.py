@@ -15,10 +15,20 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def clean_env(**env: str) -> dict[str, str]:
+    """This process's environment without its Django and database settings, plus ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return {**base, **env}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -95,11 +105,10 @@ def test_gunicorn_workers_are_warm_before_their_first_request() -> None:
         "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None);"
         "print(before, ('coaching.api' in sys.modules, get_resolver()._populated), gc.get_freeze_count() > 0)"
     )
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     result = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "datespark.settings"},
+        env=clean_env(DJANGO_SETTINGS_MODULE="datespark.settings"),
         capture_output=True,
         text=True,
         timeout=60,
