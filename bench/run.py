@@ -14,6 +14,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -45,6 +46,115 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 @dataclass
+class CpuSplit:
+    """Where the machine's CPU went during one run, in µs per request (Linux ``/proc``).
+
+    ``app``: the gunicorn master and its workers; ``database``: the embedded
+    PostgreSQL's postmaster and its processes (None with an external server);
+    ``load``: wrk; ``other``: the rest of the machine (the kernel's own threads,
+    other services, processes that exited during the run); ``idle``: idle and
+    I/O wait over all cores.
+    """
+
+    app: float
+    database: float | None
+    load: float
+    other: float
+    idle: float
+
+    @classmethod
+    def median(cls, splits: list[CpuSplit | None]) -> CpuSplit | None:
+        """Each share's median over the rounds (None unless every round was measured)."""
+        measured = [split for split in splits if split is not None]
+        if not measured or len(measured) != len(splits):
+            return None
+        databases = [split.database for split in measured if split.database is not None]
+        return cls(
+            app=statistics.median(split.app for split in measured),
+            database=statistics.median(databases) if len(databases) == len(measured) else None,
+            load=statistics.median(split.load for split in measured),
+            other=statistics.median(split.other for split in measured),
+            idle=statistics.median(split.idle for split in measured),
+        )
+
+
+@dataclass
+class CpuReading:
+    """CPU used so far: clock ticks of the app's and the database's process trees,
+    wrk's seconds (this process's waited-for children), the machine's busy and idle ticks."""
+
+    app: int
+    database: int | None
+    load: float
+    busy: int
+    idle: int
+
+    def split_since(self, before: CpuReading, requests: int) -> CpuSplit:
+        tick_us = 1e6 / CLOCK_TICKS
+        app = (self.app - before.app) * tick_us
+        database = (
+            (self.database - before.database) * tick_us
+            if self.database is not None and before.database is not None
+            else None
+        )
+        load = (self.load - before.load) * 1e6
+        busy = (self.busy - before.busy) * tick_us
+        per = max(requests, 1)
+        return CpuSplit(
+            app=round(app / per, 1),
+            database=round(database / per, 1) if database is not None else None,
+            load=round(load / per, 1),
+            other=round(max(busy - app - (database or 0) - load, 0) / per, 1),
+            idle=round((self.idle - before.idle) * tick_us / per, 1),
+        )
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_ticks() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, user + system clock ticks so far) of every process in /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, ...; utime, stime at 11, 12
+        table[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def tree_ticks(table: dict[int, tuple[int, int]], root: int) -> int:
+    """Clock ticks of ``root`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += table.get(pid, (0, 0))[1]
+        todo += children.get(pid, [])
+    return total
+
+
+def cpu_reading(app_pid: int, database_pid: int | None) -> CpuReading:
+    table = process_ticks()
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # user nice system idle iowait irq softirq steal
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return CpuReading(
+        app=tree_ticks(table, app_pid),
+        database=tree_ticks(table, database_pid) if database_pid is not None else None,
+        load=children.ru_utime + children.ru_stime,
+        busy=sum(fields) - idle,
+        idle=idle,
+    )
+
+
+@dataclass
 class Round:
     """One wrk run of one endpoint; ``ratio`` is to the floor measured in the same round."""
 
@@ -57,9 +167,10 @@ class Round:
     errors: int
     non2xx: int
     requests: int
+    cpu: CpuSplit | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Result(Round):
     """An endpoint at one connection count: the median of its rounds (max, errors and requests: over all)."""
 
@@ -86,6 +197,7 @@ class Result(Round):
             errors=sum(r.errors for r in rounds),
             non2xx=sum(r.non2xx for r in rounds),
             requests=sum(r.requests for r in rounds),
+            cpu=CpuSplit.median([r.cpu for r in rounds]),
             rounds=rounds,
         )
 
@@ -175,6 +287,14 @@ def cold_requests(port: int, token: str, pair: tuple[str, str]) -> dict[str, flo
     return timings
 
 
+def embedded_postmaster(env: dict[str, str]) -> int | None:
+    """The embedded PostgreSQL's postmaster pid (None when the benchmark runs against DATABASE_URL)."""
+    if env.get("DATABASE_URL"):
+        return None
+    pid_file = Path(env["DATESPARK_PGDATA"]) / "postmaster.pid"
+    return int(pid_file.read_text().split("\n", 1)[0]) if pid_file.exists() else None
+
+
 def wrk(port: int, endpoint: str, connections: int, seconds: int, env: dict[str, str]) -> dict[str, float]:
     output = subprocess.run(
         [
@@ -227,6 +347,7 @@ def run_dataset(
     results: list[Result] = []
     try:
         server.wait_ready()
+        database_pid = embedded_postmaster(env)
         cold = cold_requests(port, json.loads(tokens_file.read_text())[0], first_pair)  # type: ignore[arg-type]
         print(f"[{name}] cold first requests (ms): {cold}", flush=True)
         for connections in args.connections:
@@ -238,7 +359,9 @@ def run_dataset(
                 floor = 0.0
                 for endpoint in ENDPOINTS:
                     wrk(port, endpoint, connections, args.warmup, env)
+                    before = cpu_reading(server.process.pid, database_pid)
                     raw = wrk(port, endpoint, connections, args.duration, env)
+                    cpu = cpu_reading(server.process.pid, database_pid).split_since(before, int(raw["requests"]))
                     rps = raw["requests"] / (raw["duration_us"] / 1e6)
                     floor = floor or rps  # healthz runs first in every round
                     one = Round(
@@ -251,6 +374,7 @@ def run_dataset(
                         errors=int(raw["errors"]),
                         non2xx=int(raw["non2xx"]),
                         requests=int(raw["requests"]),
+                        cpu=cpu,
                     )
                     rounds[endpoint].append(one)
                     print(
@@ -351,6 +475,7 @@ def markdown(results: list[Result], colds: dict[str, dict[str, float]], args: ar
             f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {per_round} | {r.max_ms:.1f} | "
             f"{r.errors + r.non2xx} |"
         )
+    lines += cpu_table(results)
     lines += [
         "",
         "![Throughput per endpoint](performance.svg)",
@@ -363,6 +488,32 @@ def markdown(results: list[Result], colds: dict[str, dict[str, float]], args: ar
         lines.append(f"| {dataset} | " + " | ".join(f"{cold[e]:.1f} ms" for e in ENDPOINTS) + " |")
     lines += ["", "Against the targets:", ""] + [f"- {line}" for line in verdicts(results)] + ["", END]
     return "\n".join(lines)
+
+
+def cpu_table(results: list[Result]) -> list[str]:
+    """Where the machine's CPU went at 16 connections, per request (median of the rounds)."""
+    rows = [r for r in results if r.connections == 16 and r.cpu is not None]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Where the CPU went at 16 connections, in µs per request (median of the rounds; from `/proc`: the "
+        "gunicorn master and workers, the embedded PostgreSQL's processes, wrk, the rest of the machine, "
+        "and idle time over all cores):",
+        "",
+        "| dataset | endpoint | app (gunicorn) | PostgreSQL | wrk | rest of the machine | idle | in all |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cpu = r.cpu
+        assert cpu is not None
+        total = cpu.app + (cpu.database or 0) + cpu.load + cpu.other + cpu.idle
+        database = f"{cpu.database:.0f}" if cpu.database is not None else "–"
+        lines.append(
+            f"| {r.dataset} | {LABELS[r.endpoint]} | {cpu.app:.0f} | {database} | {cpu.load:.0f} | "
+            f"{cpu.other:.0f} | {cpu.idle:.0f} | {total:.0f} |"
+        )
+    return lines
 
 
 def write_doc(section: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -62,3 +64,48 @@ def test_verdicts_fail_on_the_ratio_the_p99_or_any_error(run: ModuleType) -> Non
         assert line.startswith("FAIL"), line
     at64 = run.Result.of("small", "mark", 64, [one(run, 900, 2500, 99.0)])
     assert run.verdicts([at64]) == ["PASS [small] mark at 64: p99 99.0 ms (target < 100), errors 0"]
+
+
+def test_the_cpu_split_is_per_request_and_the_rest_of_the_machine_is_what_nobody_named(run: ModuleType) -> None:
+    tick = run.CLOCK_TICKS  # ticks a second
+    before = run.CpuReading(app=1000, database=500, load=2.0, busy=10_000, idle=4_000)
+    # 2 s of app, 1 s of database, 0.5 s of wrk, 4 s busy in all, 1 s idle; 1,000 requests.
+    after = run.CpuReading(
+        app=1000 + 2 * tick, database=500 + tick, load=2.5, busy=10_000 + 4 * tick, idle=4_000 + tick
+    )
+    split = after.split_since(before, 1000)
+    assert split == run.CpuSplit(app=2000.0, database=1000.0, load=500.0, other=500.0, idle=1000.0)
+    external = run.CpuReading(app=1000 + 2 * tick, database=None, load=2.5, busy=10_000 + 4 * tick, idle=4_000)
+    assert external.split_since(run.CpuReading(1000, None, 2.0, 10_000, 4_000), 1000).database is None
+
+
+def test_the_cpu_of_rounds_is_summarised_by_medians(run: ModuleType) -> None:
+    shares = [(900, 300, 10), (1100, 500, 30), (1000, 400, 20)]
+    splits = [run.CpuSplit(app=a, database=d, load=1.0, other=2.0, idle=i) for a, d, i in shares]
+    assert run.CpuSplit.median(splits) == run.CpuSplit(app=1000, database=400, load=1.0, other=2.0, idle=20)
+    assert run.CpuSplit.median([*splits, None]) is None  # a round that was not measured
+    rounds = [one(run, 900, 3000, 20.0)]
+    rounds[0].cpu = splits[0]
+    lines = run.cpu_table([run.Result.of("small", "mark", 16, rounds), run.Result.of("small", "mark", 64, rounds)])
+    assert lines[-1] == "| small | POST mark-completed | 900 | 300 | 1 | 2 | 10 | 1213 |"
+    assert sum(line.startswith("| small") for line in lines) == 1  # 16 connections only
+
+
+def test_a_process_tree_is_charged_the_cpu_of_its_descendants(run: ModuleType) -> None:
+    burn = (
+        "import time\n"
+        "end = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\n"
+        "print('done', flush=True)\n"
+        "time.sleep(30)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "done\n"
+        table = run.process_ticks()
+        burnt = run.tree_ticks(table, child.pid)
+        assert burnt >= 0.25 * run.CLOCK_TICKS
+        assert run.tree_ticks(table, os.getpid()) >= table[os.getpid()][1] + burnt
+    finally:
+        child.kill()
+        child.wait()
