@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external lint e2e-browser bench bench-analytics bench-tool lock clean
+.PHONY: run test test-external lint e2e-browser bench bench-inprocess bench-analytics bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -61,6 +61,11 @@ bench-tool:
 
 bench: $(VENV)/.runtime bench-tool
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# One worker's CPU per request without HTTP, on the database and tokens `make bench` left behind.
+# INPROCESS_ARGS="--profile mark" prints cProfile's view of one endpoint.
+bench-inprocess: $(VENV)/.runtime
+	$(BIN)/python bench/inprocess.py $(INPROCESS_ARGS)
 
 # The staff analytics at 100,000 users / 1,000,000 completions / 1,000,000 events, on a fresh
 # embedded PostgreSQL (or BENCH_DATABASE_URL); figures into docs/PERFORMANCE.md.

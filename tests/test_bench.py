@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -85,7 +86,7 @@ def test_the_cpu_of_rounds_is_summarised_by_medians(run: ModuleType) -> None:
     assert run.CpuSplit.median(splits) == run.CpuSplit(app=1000, database=400, load=1.0, other=2.0, idle=20)
     assert run.CpuSplit.median([*splits, None]) is None  # a round that was not measured
     rounds = [one(run, 900, 3000, 20.0)]
-    rounds[0].cpu = splits[0]
+    rounds[0].cpu = splits[0]  # type: ignore[attr-defined]
     lines = run.cpu_table([run.Result.of("small", "mark", 16, rounds), run.Result.of("small", "mark", 64, rounds)])
     assert lines[-1] == "| small | POST mark-completed | 900 | 300 | 1 | 2 | 10 | 1213 |"
     assert sum(line.startswith("| small") for line in lines) == 1  # 16 connections only
@@ -109,3 +110,48 @@ def test_a_process_tree_is_charged_the_cpu_of_its_descendants(run: ModuleType) -
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.fixture(scope="module")
+def inprocess() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_inprocess", BENCH / "inprocess.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def connections_kept() -> Iterator[None]:
+    """Requests keep the test's connection, as Django's test client arranges (its handler does the same)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("connections_kept")
+def test_the_in_process_benchmark_sends_what_wrk_sends_and_counts_cpu(inprocess: ModuleType) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from coaching import tokens
+    from coaching.models import ToolCompletion
+
+    user = get_user_model().objects.create_user("bench-inprocess", password="x" * 12)
+    token = str(tokens.cookie_token_for(user))
+    pairs = [("profiel-coach", "bio_generated"), ("foto-advies", "photo_uploaded")]
+    app = WSGIHandler()
+    for endpoint in inprocess.ENDPOINTS:
+        environs = inprocess.requests(endpoint, [token], pairs, 4)
+        assert [inprocess.call(app, environ) for environ in environs] == ["200 OK"] * 4, endpoint
+    assert set(ToolCompletion.objects.filter(user=user).values_list("tool_name", "action_name")) == set(pairs)
+    figures = inprocess.cpu_per_request(app, inprocess.requests("progress", [token], pairs, 20))
+    assert figures["cpu"] > 0
+    with pytest.raises(SystemExit, match="401"):  # a request that fails stops the measurement
+        inprocess.cpu_per_request(app, inprocess.requests("progress", ["not-a-token"], pairs, 1))

@@ -1,0 +1,157 @@
+"""A worker's CPU per request without HTTP: the WSGI app called in-process (`make bench-inprocess`).
+
+`make bench` measures the whole machine under load; this measures one
+worker's own share, the part the code decides, with nothing else running:
+each endpoint is called N times through Django's WSGI handler (middleware,
+URL resolution, DRF, the view, the database round trip and the rendering;
+no gunicorn, no sockets to a client) and the process's CPU time is divided
+by N. ``--profile`` prints cProfile's view of one endpoint instead.
+
+It uses the database and the tokens that `make bench` leaves in bench/.work/
+(the embedded PostgreSQL is started if it is not running, and stopped again),
+or DATABASE_URL with ``--tokens``. Figures move by a few percent from run to
+run; compare by alternating, as docs/PERFORMANCE.md does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import pstats
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+ENDPOINTS = ("healthz", "mark", "progress", "is-completed")
+
+
+def wsgi_environ(endpoint: str, token: str, pair: tuple[str, str], number: int) -> dict[str, Any]:
+    """The WSGI environ of one benchmark request, as bench/wrk.lua sends it over HTTP."""
+    tool, action = pair
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/healthz",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    if endpoint == "healthz":
+        return environ
+    environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if endpoint == "mark":
+        body = json.dumps({"toolName": tool, "actionName": action, "metadata": {"run": number}}).encode()
+        environ.update(
+            REQUEST_METHOD="POST",
+            PATH_INFO="/api/tool-completion/mark-completed",
+            CONTENT_TYPE="application/json",
+            CONTENT_LENGTH=str(len(body)),
+        )
+        environ["wsgi.input"] = io.BytesIO(body)
+    elif endpoint == "progress":
+        environ["PATH_INFO"] = "/api/tool-completion/progress"
+    elif endpoint == "is-completed":
+        environ["PATH_INFO"] = "/api/tool-completion/is-completed"
+        environ["QUERY_STRING"] = f"toolName={tool}&actionName={action}"
+    else:
+        raise ValueError(f"unknown endpoint {endpoint!r}")
+    return environ
+
+
+def call(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> str:
+    """One request through the WSGI app; its status line."""
+    status = ""
+
+    def start_response(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        nonlocal status
+        status = line
+
+    for _ in app(environ, start_response):
+        pass
+    return status
+
+
+def requests(endpoint: str, tokens: list[str], pairs: list[tuple[str, str]], count: int) -> list[dict[str, Any]]:
+    """The environs of ``count`` requests, tokens and catalog pairs taken in turn (built before timing)."""
+    return [wsgi_environ(endpoint, tokens[i % len(tokens)], pairs[i % len(pairs)], i) for i in range(count)]
+
+
+def cpu_per_request(app: Callable[..., Iterable[bytes]], environs: list[dict[str, Any]]) -> dict[str, float]:
+    """CPU µs per request over ``environs`` (and its user/system split, to a clock tick); every answer a 200."""
+    before, started = os.times(), time.process_time()
+    for environ in environs:
+        status = call(app, environ)
+        if not status.startswith("200"):
+            raise SystemExit(f"{environ['PATH_INFO']}: {status}")
+    cpu, after = time.process_time() - started, os.times()
+    count = len(environs)
+    user = (after.user - before.user) / count * 1e6  # os.times() counts in clock ticks (10 ms)
+    system = (after.system - before.system) / count * 1e6
+    return {"cpu": round(cpu / count * 1e6, 1), "user": round(user), "system": round(system)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated, of " + ", ".join(ENDPOINTS))
+    parser.add_argument("--requests", type=int, default=3000, help="measured requests per endpoint")
+    parser.add_argument("--warmup", type=int, default=300, help="requests per endpoint before measuring")
+    parser.add_argument("--dataset", default="small", help="whose tokens: small or '100k users' (make bench's)")
+    parser.add_argument("--tokens", type=Path, help="a JSON list of access tokens (default: make bench's)")
+    parser.add_argument("--profile", metavar="ENDPOINT", help="print cProfile's top functions for one endpoint")
+    args = parser.parse_args()
+    tokens_file = args.tokens or WORK / f"tokens-{args.dataset}.json"
+    if not tokens_file.exists():
+        print(f"{tokens_file} is missing: run `make bench` first (or pass --tokens).", file=sys.stderr)
+        return 2
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATESPARK_PGDATA"] = str(WORK / "pgdata")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datespark.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic needed here
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from coaching import catalog
+
+    app = WSGIHandler()
+    tokens = json.loads(tokens_file.read_text())
+    pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
+    endpoints = [args.profile] if args.profile else args.endpoints.split(",")
+    for endpoint in endpoints:
+        for environ in requests(endpoint, tokens, pairs, args.warmup):
+            call(app, environ)
+    gc.collect()
+    gc.freeze()  # as gunicorn.conf.py's workers do after their warm-up
+    if args.profile:
+        environs = requests(args.profile, tokens, pairs, args.requests)
+        profile = cProfile.Profile()
+        profile.runcall(cpu_per_request, app, environs)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return 0
+    print(f"{'endpoint':<14} {'CPU µs/request':>15} {'user':>8} {'system':>8}   ({args.requests} requests each)")
+    for endpoint in endpoints:
+        time.sleep(0.1)
+        figures = cpu_per_request(app, requests(endpoint, tokens, pairs, args.requests))
+        print(f"{endpoint:<14} {figures['cpu']:>15.1f} {figures['user']:>8.0f} {figures['system']:>8.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
