@@ -29,47 +29,32 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
-ENDPOINTS = ("healthz", "mark", "progress", "is-completed")
+from run import ENDPOINTS, ROOT, WORK, request_of  # bench/run.py: this script's folder is on sys.path
 
 
 def wsgi_environ(endpoint: str, token: str, pair: tuple[str, str], number: int) -> dict[str, Any]:
-    """The WSGI environ of one benchmark request, as bench/wrk.lua sends it over HTTP."""
-    tool, action = pair
+    """The WSGI environ of one benchmark request, the one bench/wrk.lua sends over HTTP."""
+    method, target, body = request_of(endpoint, pair, number)
+    path, _, query = target.partition("?")
+    content = (body or "").encode()
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
-        "PATH_INFO": "/healthz",
-        "QUERY_STRING": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_HOST": "127.0.0.1:8000",
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(content),
         "wsgi.errors": sys.stderr,
     }
-    if endpoint == "healthz":
-        return environ
-    environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    if endpoint == "mark":
-        body = json.dumps({"toolName": tool, "actionName": action, "metadata": {"run": number}}).encode()
-        environ.update(
-            REQUEST_METHOD="POST",
-            PATH_INFO="/api/tool-completion/mark-completed",
-            CONTENT_TYPE="application/json",
-            CONTENT_LENGTH=str(len(body)),
-        )
-        environ["wsgi.input"] = io.BytesIO(body)
-    elif endpoint == "progress":
-        environ["PATH_INFO"] = "/api/tool-completion/progress"
-    elif endpoint == "is-completed":
-        environ["PATH_INFO"] = "/api/tool-completion/is-completed"
-        environ["QUERY_STRING"] = f"toolName={tool}&actionName={action}"
-    else:
-        raise ValueError(f"unknown endpoint {endpoint!r}")
+    if endpoint != "healthz":
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if body is not None:
+        environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(content)))
     return environ
 
 
@@ -147,7 +132,6 @@ def main() -> int:
         return 0
     print(f"{'endpoint':<14} {'CPU µs/request':>15} {'user':>8} {'system':>8}   ({args.requests} requests each)")
     for endpoint in endpoints:
-        time.sleep(0.1)
         figures = cpu_per_request(app, requests(endpoint, tokens, pairs, args.requests))
         print(f"{endpoint:<14} {figures['cpu']:>15.1f} {figures['user']:>8.0f} {figures['system']:>8.0f}")
     return 0

@@ -43,6 +43,27 @@ LABELS = {
 }
 TARGETS = {"mark": 0.3, "progress": 0.4, "is-completed": 0.4}
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def request_of(endpoint: str, pair: tuple[str, str], number: int | None = None) -> tuple[str, str, str | None]:
+    """Method, path (query included) and JSON body of one benchmark request, as bench/wrk.lua sends it.
+
+    ``number`` goes into a mark's metadata, as wrk's request counter does (None: no metadata).
+    """
+    tool, action = pair
+    if endpoint == "healthz":
+        return "GET", "/healthz", None
+    if endpoint == "mark":
+        body: dict[str, object] = {"toolName": tool, "actionName": action}
+        if number is not None:
+            body["metadata"] = {"run": number}
+        return "POST", "/api/tool-completion/mark-completed", json.dumps(body)
+    if endpoint == "progress":
+        return "GET", "/api/tool-completion/progress", None
+    if endpoint == "is-completed":
+        return "GET", f"/api/tool-completion/is-completed?toolName={tool}&actionName={action}", None
+    raise ValueError(f"unknown endpoint {endpoint!r}")
 
 
 @dataclass
@@ -107,9 +128,6 @@ class CpuReading:
             other=round(max(busy - app - (database or 0) - load, 0) / per, 1),
             idle=round((self.idle - before.idle) * tick_us / per, 1),
         )
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def process_ticks() -> dict[int, tuple[int, int]]:
@@ -265,15 +283,9 @@ class Server:
 
 def cold_requests(port: int, token: str, pair: tuple[str, str]) -> dict[str, float]:
     """The first request of each kind after start: new connections, empty caches (ms)."""
-    tool, action = pair
-    requests = {
-        "healthz": ("GET", "/healthz", None),
-        "mark": ("POST", "/api/tool-completion/mark-completed", json.dumps({"toolName": tool, "actionName": action})),
-        "progress": ("GET", "/api/tool-completion/progress", None),
-        "is-completed": ("GET", f"/api/tool-completion/is-completed?toolName={tool}&actionName={action}", None),
-    }
     timings = {}
-    for name, (method, path, body) in requests.items():
+    for name in ENDPOINTS:
+        method, path, body = request_of(name, pair)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         started = time.perf_counter()

@@ -15,18 +15,23 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
-@pytest.fixture(scope="module")
-def run() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+def load(name: str) -> ModuleType:
+    """A script of bench/ as a module, with its folder on sys.path as when it runs (it imports its siblings)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = module  # dataclasses look their module up
-    sys.path.insert(0, str(BENCH))  # run.py imports machine.py from its own folder
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    sys.path.insert(0, str(BENCH))
     try:
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(BENCH))
     return module
+
+
+@pytest.fixture(scope="module")
+def run() -> ModuleType:
+    return load("run")
 
 
 def one(run: ModuleType, rps: float, floor: float, p99: float, errors: int = 0) -> object:
@@ -114,11 +119,7 @@ def test_a_process_tree_is_charged_the_cpu_of_its_descendants(run: ModuleType) -
 
 @pytest.fixture(scope="module")
 def inprocess() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_inprocess", BENCH / "inprocess.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("inprocess")
 
 
 @pytest.fixture
