@@ -97,6 +97,22 @@ def test_the_cpu_of_rounds_is_summarised_by_medians(run: ModuleType) -> None:
     assert sum(line.startswith("| small") for line in lines) == 1  # 16 connections only
 
 
+def test_the_server_is_described_by_its_log_and_its_live_workers(run: ModuleType) -> None:
+    log = (
+        "[2026-12-03 08:44:23 +0000] [100] [INFO] Starting gunicorn 27.0.1\n"
+        "[2026-12-03 09:44:24 +0100] [100] [INFO] Using worker: sync\n"
+        "[2026-12-03 09:44:24 +0100] [101] [INFO] Booting worker with pid: 101\n"
+        "[2026-12-03 09:44:24 +0100] [102] [INFO] Booting worker with pid: 102\n"
+        "[2026-12-03 09:50:00 +0100] [103] [INFO] Booting worker with pid: 103\n"  # 101 was replaced
+    )
+    # pid -> (parent, ticks): the master (100), its live workers, and an unrelated process.
+    table = {100: (1, 50), 102: (100, 900), 103: (100, 800), 200: (1, 10)}
+    assert run.server_model(log, table, 100) == "gunicorn 27.0.1, 2 sync workers"
+    assert run.server_model("", {100: (1, 0), 101: (100, 0)}, 100) == (
+        "gunicorn (version not logged), 1 (class not logged) worker"
+    )
+
+
 def test_a_process_tree_is_charged_the_cpu_of_its_descendants(run: ModuleType) -> None:
     burn = (
         "import time\n"
