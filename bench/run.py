@@ -74,14 +74,16 @@ class CpuSplit:
     ``app``: the gunicorn master and its workers; ``database``: the embedded
     PostgreSQL's postmaster and its processes (None with an external server);
     ``load``: wrk; ``other``: the rest of the machine (the kernel's own threads,
-    other services, processes that exited during the run); ``idle``: idle and
-    I/O wait over all cores.
+    other services, processes that exited during the run); ``stolen``: time the
+    host gave this machine's virtual cores to others while they had work (steal:
+    a noisy neighbour slows the run); ``idle``: idle and I/O wait over all cores.
     """
 
     app: float
     database: float | None
     load: float
     other: float
+    stolen: float
     idle: float
 
     @classmethod
@@ -96,6 +98,7 @@ class CpuSplit:
             database=statistics.median(databases) if len(databases) == len(measured) else None,
             load=statistics.median(split.load for split in measured),
             other=statistics.median(split.other for split in measured),
+            stolen=statistics.median(split.stolen for split in measured),
             idle=statistics.median(split.idle for split in measured),
         )
 
@@ -103,12 +106,13 @@ class CpuSplit:
 @dataclass
 class CpuReading:
     """CPU used so far: clock ticks of the app's and the database's process trees,
-    wrk's seconds (this process's waited-for children), the machine's busy and idle ticks."""
+    wrk's seconds (this process's waited-for children), the machine's busy, stolen and idle ticks."""
 
     app: int
     database: int | None
     load: float
     busy: int
+    stolen: int
     idle: int
 
     def split_since(self, before: CpuReading, requests: int) -> CpuSplit:
@@ -121,12 +125,14 @@ class CpuReading:
         )
         load = (self.load - before.load) * 1e6
         busy = (self.busy - before.busy) * tick_us
+        stolen = (self.stolen - before.stolen) * tick_us
         per = max(requests, 1)
         return CpuSplit(
             app=round(app / per, 1),
             database=round(database / per, 1) if database is not None else None,
             load=round(load / per, 1),
             other=round(max(busy - app - (database or 0) - load, 0) / per, 1),
+            stolen=round(stolen / per, 1),
             idle=round((self.idle - before.idle) * tick_us / per, 1),
         )
 
@@ -162,13 +168,14 @@ def tree_ticks(table: dict[int, tuple[int, int]], root: int) -> int:
 def cpu_reading(app_pid: int, database_pid: int | None) -> CpuReading:
     table = process_ticks()
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    idle = fields[3] + fields[4]  # user nice system idle iowait irq softirq steal
+    idle, stolen = fields[3] + fields[4], fields[7]  # user nice system idle iowait irq softirq steal
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return CpuReading(
         app=tree_ticks(table, app_pid),
         database=tree_ticks(table, database_pid) if database_pid is not None else None,
         load=children.ru_utime + children.ru_stime,
-        busy=sum(fields) - idle,
+        busy=sum(fields) - idle - stolen,
+        stolen=stolen,
         idle=idle,
     )
 
@@ -529,19 +536,20 @@ def cpu_table(results: list[Result]) -> list[str]:
         "",
         "Where the CPU went at 16 connections, in µs per request (median of the rounds; from `/proc`: the "
         "gunicorn master and workers, the embedded PostgreSQL's processes, wrk, the rest of the machine, "
-        "and idle time over all cores):",
+        "time the host gave to other machines (steal), and idle time over all cores):",
         "",
-        "| dataset | endpoint | app (gunicorn) | PostgreSQL | wrk | rest of the machine | idle | in all |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| dataset | endpoint | app (gunicorn) | PostgreSQL | wrk | rest of the machine | stolen by the host "
+        "| idle | in all |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         cpu = r.cpu
         assert cpu is not None
-        total = cpu.app + (cpu.database or 0) + cpu.load + cpu.other + cpu.idle
+        total = cpu.app + (cpu.database or 0) + cpu.load + cpu.other + cpu.stolen + cpu.idle
         database = f"{cpu.database:.0f}" if cpu.database is not None else "–"
         lines.append(
             f"| {r.dataset} | {LABELS[r.endpoint]} | {cpu.app:.0f} | {database} | {cpu.load:.0f} | "
-            f"{cpu.other:.0f} | {cpu.idle:.0f} | {total:.0f} |"
+            f"{cpu.other:.0f} | {cpu.stolen:.0f} | {cpu.idle:.0f} | {total:.0f} |"
         )
     return lines
 

@@ -74,26 +74,29 @@ def test_verdicts_fail_on_the_ratio_the_p99_or_any_error(run: ModuleType) -> Non
 
 def test_the_cpu_split_is_per_request_and_the_rest_of_the_machine_is_what_nobody_named(run: ModuleType) -> None:
     tick = run.CLOCK_TICKS  # ticks a second
-    before = run.CpuReading(app=1000, database=500, load=2.0, busy=10_000, idle=4_000)
-    # 2 s of app, 1 s of database, 0.5 s of wrk, 4 s busy in all, 1 s idle; 1,000 requests.
+    before = run.CpuReading(app=1000, database=500, load=2.0, busy=10_000, stolen=300, idle=4_000)
+    # 2 s of app, 1 s of database, 0.5 s of wrk, 4 s busy in all, 0.25 s stolen, 1 s idle; 1,000 requests.
     after = run.CpuReading(
-        app=1000 + 2 * tick, database=500 + tick, load=2.5, busy=10_000 + 4 * tick, idle=4_000 + tick
-    )
+        app=1000 + 2 * tick, database=500 + tick, load=2.5, busy=10_000 + 4 * tick, stolen=300 + tick // 4,
+        idle=4_000 + tick,
+    )  # fmt: skip
     split = after.split_since(before, 1000)
-    assert split == run.CpuSplit(app=2000.0, database=1000.0, load=500.0, other=500.0, idle=1000.0)
-    external = run.CpuReading(app=1000 + 2 * tick, database=None, load=2.5, busy=10_000 + 4 * tick, idle=4_000)
-    assert external.split_since(run.CpuReading(1000, None, 2.0, 10_000, 4_000), 1000).database is None
+    assert split == run.CpuSplit(app=2000.0, database=1000.0, load=500.0, other=500.0, stolen=250.0, idle=1000.0)
+    external = run.CpuReading(
+        app=1000 + 2 * tick, database=None, load=2.5, busy=10_000 + 4 * tick, stolen=300, idle=4_000
+    )
+    assert external.split_since(run.CpuReading(1000, None, 2.0, 10_000, 300, 4_000), 1000).database is None
 
 
 def test_the_cpu_of_rounds_is_summarised_by_medians(run: ModuleType) -> None:
     shares = [(900, 300, 10), (1100, 500, 30), (1000, 400, 20)]
-    splits = [run.CpuSplit(app=a, database=d, load=1.0, other=2.0, idle=i) for a, d, i in shares]
-    assert run.CpuSplit.median(splits) == run.CpuSplit(app=1000, database=400, load=1.0, other=2.0, idle=20)
+    splits = [run.CpuSplit(app=a, database=d, load=1.0, other=2.0, stolen=i / 10, idle=i) for a, d, i in shares]
+    assert run.CpuSplit.median(splits) == run.CpuSplit(app=1000, database=400, load=1.0, other=2.0, stolen=2.0, idle=20)
     assert run.CpuSplit.median([*splits, None]) is None  # a round that was not measured
     rounds = [one(run, 900, 3000, 20.0)]
     rounds[0].cpu = splits[0]  # type: ignore[attr-defined]
     lines = run.cpu_table([run.Result.of("small", "mark", 16, rounds), run.Result.of("small", "mark", 64, rounds)])
-    assert lines[-1] == "| small | POST mark-completed | 900 | 300 | 1 | 2 | 10 | 1213 |"
+    assert lines[-1] == "| small | POST mark-completed | 900 | 300 | 1 | 2 | 1 | 10 | 1214 |"
     assert sum(line.startswith("| small") for line in lines) == 1  # 16 connections only
 
 
