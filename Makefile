@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external lint e2e-browser bench bench-inprocess bench-analytics bench-tool lock clean
+.PHONY: run test test-external lint e2e-browser bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -66,6 +66,11 @@ bench: $(VENV)/.runtime bench-tool
 # INPROCESS_ARGS="--profile mark" prints cProfile's view of one endpoint.
 bench-inprocess: $(VENV)/.runtime
 	$(BIN)/python bench/inprocess.py $(INPROCESS_ARGS)
+
+# The app served two ways, alternated round by round: as it is (A), and with COMPARE_ARGS'
+# environment settings (B), e.g. COMPARE_ARGS="WEB_CONCURRENCY=3 --endpoints healthz,mark".
+bench-compare: $(VENV)/.runtime bench-tool
+	$(BIN)/python bench/compare.py $(COMPARE_ARGS)
 
 # The staff analytics at 100,000 users / 1,000,000 completions / 1,000,000 events, on a fresh
 # embedded PostgreSQL (or BENCH_DATABASE_URL); figures into docs/PERFORMANCE.md.

@@ -357,9 +357,8 @@ def machine() -> str:
     return describe() + "; wrk on the same machine"
 
 
-def run_dataset(
-    name: str, users: int, completions: int, args: argparse.Namespace, base_env: dict[str, str]
-) -> tuple[list[Result], dict[str, float], str]:
+def seed(name: str, users: int, completions: int, base_env: dict[str, str]) -> tuple[dict[str, str], Path, str]:
+    """Migrate and seed one dataset; the environment wrk needs (tokens and pairs), the tokens file, the first pair."""
     tokens_file = WORK / f"tokens-{name}.json"
     print(f"[{name}] seeding {users} users, {completions} completions ...", flush=True)
     manage(base_env, "migrate", "--verbosity", "0")
@@ -376,16 +375,45 @@ def run_dataset(
         str(tokens_file),
     )
     pairs = catalog_pairs(base_env)
-    first_pair = tuple(pairs.split(",")[0].split(":"))
-    env = {**base_env, "BENCH_TOKENS": str(tokens_file), "BENCH_PAIRS": pairs}
+    return {**base_env, "BENCH_TOKENS": str(tokens_file), "BENCH_PAIRS": pairs}, tokens_file, pairs.split(",")[0]
+
+
+def measure(
+    server: Server, endpoint: str, connections: int, args: argparse.Namespace, floor: float | None = None
+) -> Round:
+    """One measured wrk run after a warm-up, with the CPU split; ``floor``: the round's /healthz (None: this is it)."""
+    database_pid = embedded_postmaster(server.env)
+    wrk(server.port, endpoint, connections, args.warmup, server.env)
+    before = cpu_reading(server.process.pid, database_pid)
+    raw = wrk(server.port, endpoint, connections, args.duration, server.env)
+    cpu = cpu_reading(server.process.pid, database_pid).split_since(before, int(raw["requests"]))
+    rps = raw["requests"] / (raw["duration_us"] / 1e6)
+    return Round(
+        rps=round(rps, 1),
+        ratio=round(rps / (floor or rps), 3),
+        p50_ms=round(raw["p50_us"] / 1000, 2),
+        p95_ms=round(raw["p95_us"] / 1000, 2),
+        p99_ms=round(raw["p99_us"] / 1000, 2),
+        max_ms=round(raw["max_us"] / 1000, 2),
+        errors=int(raw["errors"]),
+        non2xx=int(raw["non2xx"]),
+        requests=int(raw["requests"]),
+        cpu=cpu,
+    )
+
+
+def run_dataset(
+    name: str, users: int, completions: int, args: argparse.Namespace, base_env: dict[str, str]
+) -> tuple[list[Result], dict[str, float], str]:
+    env, tokens_file, first_pair = seed(name, users, completions, base_env)
     port = free_port()
     server = Server(env, port)
     results: list[Result] = []
     try:
         server.wait_ready()
         model = server.model()
-        database_pid = embedded_postmaster(env)
-        cold = cold_requests(port, json.loads(tokens_file.read_text())[0], first_pair)  # type: ignore[arg-type]
+        token = json.loads(tokens_file.read_text())[0]
+        cold = cold_requests(port, token, tuple(first_pair.split(":", 1)))  # type: ignore[arg-type]
         print(f"[{name}] cold first requests (ms): {cold}", flush=True)
         for connections in args.connections:
             rounds: dict[str, list[Round]] = {endpoint: [] for endpoint in ENDPOINTS}
@@ -393,26 +421,10 @@ def run_dataset(
             # endpoint with the floor measured seconds before it, and a slow spell
             # of the shared machine lands in one round instead of on one endpoint.
             for number in range(1, args.rounds + 1):
-                floor = 0.0
+                floor = None
                 for endpoint in ENDPOINTS:
-                    wrk(port, endpoint, connections, args.warmup, env)
-                    before = cpu_reading(server.process.pid, database_pid)
-                    raw = wrk(port, endpoint, connections, args.duration, env)
-                    cpu = cpu_reading(server.process.pid, database_pid).split_since(before, int(raw["requests"]))
-                    rps = raw["requests"] / (raw["duration_us"] / 1e6)
-                    floor = floor or rps  # healthz runs first in every round
-                    one = Round(
-                        rps=round(rps, 1),
-                        ratio=round(rps / floor, 3),
-                        p50_ms=round(raw["p50_us"] / 1000, 2),
-                        p95_ms=round(raw["p95_us"] / 1000, 2),
-                        p99_ms=round(raw["p99_us"] / 1000, 2),
-                        max_ms=round(raw["max_us"] / 1000, 2),
-                        errors=int(raw["errors"]),
-                        non2xx=int(raw["non2xx"]),
-                        requests=int(raw["requests"]),
-                        cpu=cpu,
-                    )
+                    one = measure(server, endpoint, connections, args, floor)
+                    floor = floor or one.rps  # healthz runs first in every round
                     rounds[endpoint].append(one)
                     print(
                         f"[{name}] c={connections:<3} round {number}  {LABELS[endpoint]:<24} {one.rps:>8.0f} req/s "
@@ -565,6 +577,20 @@ def write_doc(section: str) -> None:
     DOC.write_text(text)
 
 
+def bench_environment() -> dict[str, str]:
+    """The environment of the benchmark's commands and server: a fresh embedded PostgreSQL under
+    bench/.work/ (or BENCH_DATABASE_URL), and the static files collected, as `make run` does."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    pgdata = WORK / "pgdata"
+    shutil.rmtree(pgdata, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"DATESPARK_PGDATA": str(pgdata), "DJANGO_SETTINGS_MODULE": "datespark.settings"})
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="rounds in which the endpoints take turns")
@@ -578,18 +604,11 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
         return 2
-    WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    pgdata = WORK / "pgdata"
-    shutil.rmtree(pgdata, ignore_errors=True)
-    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    base_env.update({"DATESPARK_PGDATA": str(pgdata), "DJANGO_SETTINGS_MODULE": "datespark.settings"})
-    if os.environ.get("BENCH_DATABASE_URL"):
-        base_env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    base_env = bench_environment()
     datasets = [("small", args.users, 0)]
     if args.scale:
         datasets.append(("100k users", 100_000, 1_000_000))
-    manage(base_env, "collectstatic", "--noinput", "--verbosity", "0")  # as `make run` does
     results: list[Result] = []
     colds: dict[str, dict[str, float]] = {}
     servers: list[str] = []

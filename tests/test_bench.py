@@ -175,3 +175,37 @@ def test_the_in_process_benchmark_sends_what_wrk_sends_and_counts_cpu(inprocess:
     assert figures["cpu"] > 0
     with pytest.raises(SystemExit, match="401"):  # a request that fails stops the measurement
         inprocess.cpu_per_request(app, inprocess.requests("progress", ["not-a-token"], pairs, 1))
+
+
+@pytest.fixture(scope="module")
+def compare() -> ModuleType:
+    return load("compare")
+
+
+def test_compare_alternates_which_set_up_goes_first(compare: ModuleType) -> None:
+    assert [compare.order(n) for n in (1, 2, 3, 4)] == [("A", "B"), ("B", "A"), ("A", "B"), ("B", "A")]
+
+
+def test_compare_takes_settings_as_name_equals_value(compare: ModuleType) -> None:
+    assert compare.setting("GUNICORN_CMD_ARGS=--keep-alive 0") == ("GUNICORN_CMD_ARGS", "--keep-alive 0")
+    for wrong in ("WEB_CONCURRENCY", "=3", "NOT A NAME=1"):
+        with pytest.raises(Exception, match="NAME=VALUE"):
+            compare.setting(wrong)
+
+
+def test_compare_summarises_each_set_up_by_its_medians_and_b_against_a(compare: ModuleType, run: ModuleType) -> None:
+    def rounds(rps: list[float], floors: list[float]) -> list[object]:
+        return [one(run, r, f, 20.0) for r, f in zip(rps, floors, strict=True)]
+
+    data = {
+        ("A", "healthz"): rounds([3000, 2000, 2500], [3000, 2000, 2500]),
+        ("B", "healthz"): rounds([2400, 2600, 2500], [2400, 2600, 2500]),
+        ("A", "mark"): rounds([600, 500, 700], [3000, 2000, 2500]),
+        ("B", "mark"): rounds([700, 800, 750], [2400, 2600, 2500]),
+    }
+    header, healthz, mark = compare.summary(data, ["healthz", "mark"])
+    assert header.split()[:4] == ["endpoint", "A", "req/s", "B"]
+    assert healthz.split()[3:6] == ["2500", "2500", "1.00"]
+    # mark: medians 600 and 750 req/s (B/A 1.25); ratios 0.25 and 0.30 of their own rounds' floors.
+    assert mark.split()[2:7] == ["600", "750", "1.25", "0.25", "0.30"]
+    assert mark.split()[-2:] == ["–,", "–"]  # no CPU split measured in these rounds
