@@ -80,6 +80,8 @@ def main() -> int:
     unknown = set(endpoints) - set(run.ENDPOINTS)
     if unknown:
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
+    if min(args.rounds, args.duration, args.connections) < 1:
+        parser.error("--rounds, --duration and --connections must be at least 1")
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
         return 2
