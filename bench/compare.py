@@ -96,10 +96,7 @@ def main() -> int:
             try:
                 server.wait_ready()
                 model = server.model()
-                floor = None
-                for endpoint in endpoints:
-                    one = run.measure(server, endpoint, args.connections, args, floor)
-                    floor = floor or one.rps
+                for endpoint, one in run.measure_round(server, endpoints, args.connections, args):
                     rounds[(setup, endpoint)].append(one)
                     print(
                         f"round {number} {setup} ({model})  {run.LABELS[endpoint]:<24} {one.rps:>7.0f} req/s "

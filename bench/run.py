@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -357,7 +358,9 @@ def machine() -> str:
     return describe() + "; wrk on the same machine"
 
 
-def seed(name: str, users: int, completions: int, base_env: dict[str, str]) -> tuple[dict[str, str], Path, str]:
+def seed(
+    name: str, users: int, completions: int, base_env: dict[str, str]
+) -> tuple[dict[str, str], Path, tuple[str, str]]:
     """Migrate and seed one dataset; the environment wrk needs (tokens and pairs), the tokens file, the first pair."""
     tokens_file = WORK / f"tokens-{name}.json"
     print(f"[{name}] seeding {users} users, {completions} completions ...", flush=True)
@@ -375,7 +378,8 @@ def seed(name: str, users: int, completions: int, base_env: dict[str, str]) -> t
         str(tokens_file),
     )
     pairs = catalog_pairs(base_env)
-    return {**base_env, "BENCH_TOKENS": str(tokens_file), "BENCH_PAIRS": pairs}, tokens_file, pairs.split(",")[0]
+    tool, action = pairs.split(",")[0].split(":", 1)
+    return {**base_env, "BENCH_TOKENS": str(tokens_file), "BENCH_PAIRS": pairs}, tokens_file, (tool, action)
 
 
 def measure(
@@ -402,6 +406,19 @@ def measure(
     )
 
 
+def measure_round(
+    server: Server, endpoints: Iterable[str], connections: int, args: argparse.Namespace
+) -> Iterator[tuple[str, Round]]:
+    """One round: each endpoint measured in turn, as it is measured; /healthz comes first and is the round's floor."""
+    floor = None
+    for endpoint in endpoints:
+        if floor is None and endpoint != "healthz":
+            raise ValueError("a round starts with the floor, /healthz")
+        one = measure(server, endpoint, connections, args, floor)
+        floor = floor or one.rps
+        yield endpoint, one
+
+
 def run_dataset(
     name: str, users: int, completions: int, args: argparse.Namespace, base_env: dict[str, str]
 ) -> tuple[list[Result], dict[str, float], str]:
@@ -413,7 +430,7 @@ def run_dataset(
         server.wait_ready()
         model = server.model()
         token = json.loads(tokens_file.read_text())[0]
-        cold = cold_requests(port, token, tuple(first_pair.split(":", 1)))  # type: ignore[arg-type]
+        cold = cold_requests(port, token, first_pair)
         print(f"[{name}] cold first requests (ms): {cold}", flush=True)
         for connections in args.connections:
             rounds: dict[str, list[Round]] = {endpoint: [] for endpoint in ENDPOINTS}
@@ -421,10 +438,7 @@ def run_dataset(
             # endpoint with the floor measured seconds before it, and a slow spell
             # of the shared machine lands in one round instead of on one endpoint.
             for number in range(1, args.rounds + 1):
-                floor = None
-                for endpoint in ENDPOINTS:
-                    one = measure(server, endpoint, connections, args, floor)
-                    floor = floor or one.rps  # healthz runs first in every round
+                for endpoint, one in measure_round(server, ENDPOINTS, connections, args):
                     rounds[endpoint].append(one)
                     print(
                         f"[{name}] c={connections:<3} round {number}  {LABELS[endpoint]:<24} {one.rps:>8.0f} req/s "

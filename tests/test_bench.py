@@ -100,6 +100,12 @@ def test_the_cpu_of_rounds_is_summarised_by_medians(run: ModuleType) -> None:
     assert sum(line.startswith("| small") for line in lines) == 1  # 16 connections only
 
 
+def test_a_round_starts_with_its_floor(run: ModuleType) -> None:
+    # Refused before anything is measured: every ratio of a round is to the /healthz run that opens it.
+    with pytest.raises(ValueError, match="starts with the floor"):
+        next(run.measure_round(None, ["mark", "healthz"], 16, None))
+
+
 def test_the_server_is_described_by_its_log_and_its_live_workers(run: ModuleType) -> None:
     log = (
         "[2026-12-03 08:44:23 +0000] [100] [INFO] Starting gunicorn 27.0.1\n"
