@@ -15,7 +15,6 @@ rounds agree.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 
@@ -82,8 +81,7 @@ def main() -> int:
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     if min(args.rounds, args.duration, args.connections) < 1:
         parser.error("--rounds, --duration and --connections must be at least 1")
-    if shutil.which("wrk") is None:
-        print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
+    if run.wrk_missing():
         return 2
     base_env = run.bench_environment()
     env, _, _ = run.seed("small", args.users, 0, base_env)

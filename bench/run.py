@@ -332,6 +332,14 @@ def embedded_postmaster(env: dict[str, str]) -> int | None:
     return int(pid_file.read_text().split("\n", 1)[0]) if pid_file.exists() else None
 
 
+def wrk_missing() -> bool:
+    """True, with how to install it on stderr, when wrk is not on PATH (make bench and bench-compare)."""
+    if shutil.which("wrk") is not None:
+        return False
+    print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
+    return True
+
+
 def wrk(port: int, endpoint: str, connections: int, seconds: int, env: dict[str, str]) -> dict[str, float]:
     output = subprocess.run(
         [
@@ -615,8 +623,7 @@ def main() -> int:
     parser.add_argument("--scale", action="store_true", help="also run with 100,000 users and 1,000,000 completions")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
+    if wrk_missing():
         return 2
     RESULTS.mkdir(parents=True, exist_ok=True)
     base_env = bench_environment()

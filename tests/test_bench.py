@@ -122,6 +122,17 @@ def test_the_server_is_described_by_its_log_and_its_live_workers(run: ModuleType
     )
 
 
+def test_without_wrk_the_benchmarks_say_how_to_install_it(
+    run: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    assert run.wrk_missing()
+    assert "apt-get install wrk" in capsys.readouterr().err
+    monkeypatch.setattr(run.shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert not run.wrk_missing()
+    assert capsys.readouterr().err == ""
+
+
 def test_a_process_tree_is_charged_the_cpu_of_its_descendants(run: ModuleType) -> None:
     burn = (
         "import time\n"
