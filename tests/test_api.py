@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import URLResolver, get_resolver, resolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
@@ -407,6 +408,16 @@ def test_endpoints_without_credentials_are_401(client: Any, method: str, path: s
 def test_unknown_api_path_is_json_404(api: Any) -> None:
     assert_error(api.get("/api/tool-completion/nope"), 404, "not_found")
     assert_error(api.post("/api/nothing/here", {}), 404, "not_found")
+
+
+@pytest.mark.parametrize("path", ["/healthz", MARK, PROGRESS, IS_COMPLETED])
+def test_busy_routes_resolve_in_the_top_level_list_before_any_include(path: str) -> None:
+    """coaching/urls.py keeps the URLconf flat: every include() level costs every request a resolver."""
+    patterns = get_resolver().url_patterns
+    first_include = next(i for i, pattern in enumerate(patterns) if isinstance(pattern, URLResolver))
+    view = resolve(path).func
+    position = next(i for i, pattern in enumerate(patterns) if getattr(pattern, "callback", None) is view)
+    assert position < first_include
 
 
 def test_health_and_readiness(client: Any, django_assert_num_queries: Any) -> None:
