@@ -44,6 +44,8 @@ LABELS = {
     "is-completed": "GET is-completed",
 }
 TARGETS = {"mark": 0.3, "progress": 0.4, "is-completed": 0.4}
+P99_TARGET_MS = 25  # at 16 connections, every endpoint
+ASSUMED_FLOOR = "4,400–5,000"  # requests/s: the machine the issue's targets were set on
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -461,17 +463,28 @@ def run_dataset(
 
 
 def verdicts(results: list[Result]) -> list[str]:
+    """PASS or FAIL per target; and a NOTE where the floor itself misses the p99 target.
+
+    The note flags a machine slower than the one the targets were set on: every
+    endpoint goes through the same server as /healthz and does more work.
+    """
     lines = []
     for dataset in dict.fromkeys(r.dataset for r in results):
         rows = [r for r in results if r.dataset == dataset]
         for r in rows:
             if r.endpoint == "healthz":
+                if r.connections == 16 and r.p99_ms > P99_TARGET_MS:
+                    lines.append(
+                        f"NOTE [{dataset}] the floor itself: {r.rps:.0f} req/s, p99 {r.p99_ms} ms at 16, over the "
+                        f"{P99_TARGET_MS} ms target (the targets assume a floor of {ASSUMED_FLOOR} req/s)"
+                    )
                 continue
             if r.connections == 16:
-                ok = r.ratio >= TARGETS[r.endpoint] and r.p99_ms <= 25 and r.errors + r.non2xx == 0
+                ok = r.ratio >= TARGETS[r.endpoint] and r.p99_ms <= P99_TARGET_MS and r.errors + r.non2xx == 0
                 lines.append(
                     f"{'PASS' if ok else 'FAIL'} [{dataset}] {r.endpoint} at 16: {r.ratio:.2f}× floor "
-                    f"(target {TARGETS[r.endpoint]}), p99 {r.p99_ms} ms (target 25), errors {r.errors + r.non2xx}"
+                    f"(target {TARGETS[r.endpoint]}), p99 {r.p99_ms} ms (target {P99_TARGET_MS}), "
+                    f"errors {r.errors + r.non2xx}"
                 )
             elif r.connections == 64 and r.endpoint == "mark":
                 ok = r.p99_ms < 100 and r.errors + r.non2xx == 0

@@ -72,6 +72,19 @@ def test_verdicts_fail_on_the_ratio_the_p99_or_any_error(run: ModuleType) -> Non
     assert run.verdicts([at64]) == ["PASS [small] mark at 64: p99 99.0 ms (target < 100), errors 0"]
 
 
+def test_a_floor_over_the_p99_target_is_noted_and_decides_nothing(run: ModuleType) -> None:
+    mark = run.Result.of("small", "mark", 16, [one(run, 300, 1000, 60.0)])
+    slow = run.Result.of("small", "healthz", 16, [one(run, 1000, 1000, 25.5)])
+    assert run.verdicts([slow, mark]) == [
+        "NOTE [small] the floor itself: 1000 req/s, p99 25.5 ms at 16, over the 25 ms target "
+        "(the targets assume a floor of 4,400–5,000 req/s)",
+        "FAIL [small] mark at 16: 0.30× floor (target 0.3), p99 60.0 ms (target 25), errors 0",
+    ]
+    fast = run.Result.of("small", "healthz", 16, [one(run, 1000, 1000, 25.0)])
+    at64 = run.Result.of("small", "healthz", 64, [one(run, 1000, 1000, 90.0)])
+    assert [line[:4] for line in run.verdicts([fast, at64, mark])] == ["FAIL"]
+
+
 def test_the_cpu_split_is_per_request_and_the_rest_of_the_machine_is_what_nobody_named(run: ModuleType) -> None:
     tick = run.CLOCK_TICKS  # ticks a second
     before = run.CpuReading(app=1000, database=500, load=2.0, busy=10_000, stolen=300, idle=4_000)
