@@ -83,6 +83,8 @@ def test_a_floor_over_the_p99_target_is_noted_and_decides_nothing(run: ModuleTyp
     fast = run.Result.of("small", "healthz", 16, [one(run, 1000, 1000, 25.0)])
     at64 = run.Result.of("small", "healthz", 64, [one(run, 1000, 1000, 90.0)])
     assert [line[:4] for line in run.verdicts([fast, at64, mark])] == ["FAIL"]
+    quick = run.Result.of("small", "mark", 16, [one(run, 300, 1000, 20.0)])
+    assert [line[:4] for line in run.verdicts([slow, quick])] == ["NOTE", "PASS"]  # the note only informs
 
 
 def test_the_cpu_split_is_per_request_and_the_rest_of_the_machine_is_what_nobody_named(run: ModuleType) -> None:
