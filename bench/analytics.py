@@ -2,15 +2,15 @@
 
 `make bench-analytics` does it all on a fresh embedded PostgreSQL (or on
 BENCH_DATABASE_URL): ``bench/analytics.py --seed``. By hand, seed once (a fresh
-database; bench_seed refuses DJANGO_HTTPS deployments):
+database; bench/seed.py refuses DJANGO_HTTPS deployments):
 
     export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/datespark_analytics
     .venv/bin/python manage.py migrate
-    .venv/bin/python manage.py bench_seed --users 100000 --completions 1000000 --events 1000000 \\
+    .venv/bin/python bench/seed.py --users 100000 --completions 1000000 --events 1000000 \\
         --tokens 0 --tokens-out /tmp/bench-tokens.json
     .venv/bin/python bench/analytics.py
 
-Each selector in coaching.analytics, and the admin views built on them, runs
+Each selector in coaching/staff/analytics.py, and the admin views built on them, runs
 a warm-up and then ``--runs`` times; the table gives the median and the
 spread of the whole call (round trip and Python included) and, from
 ``EXPLAIN (ANALYZE, BUFFERS)`` of the exact statement the selector sent, the
@@ -218,27 +218,21 @@ def main() -> int:
     if args.seed:
         from django.core.management import call_command
 
-        print("migrate, then bench_seed: 100,000 users, 1,000,000 completions, 1,000,000 events ...", flush=True)
+        print("migrate, then bench/seed.py: 100,000 users, 1,000,000 completions, 1,000,000 events ...", flush=True)
         call_command("migrate", verbosity=0)
         tokens_out = ROOT / "bench" / ".work" / "tokens-analytics.json"
         tokens_out.parent.mkdir(parents=True, exist_ok=True)
-        call_command(
-            "bench_seed",
-            users=100_000,
-            completions=1_000_000,
-            events=1_000_000,
-            tokens=0,
-            tokens_out=tokens_out,
-            verbosity=0,
-        )
+        from seed import seed  # bench/seed.py: this script's folder is on sys.path
+
+        seed(users=100_000, completions=1_000_000, events=1_000_000, tokens=0, tokens_out=tokens_out)
 
     from django.contrib import admin
     from django.db import connection
     from django.utils import timezone
 
-    from coaching import analytics
     from coaching.admin import ToolCompletionAdmin
     from coaching.models import AuditRecord, ToolCompletion, ToolCompletionEvent
+    from coaching.staff import analytics
 
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 0")

@@ -376,17 +376,23 @@ def seed(
     tokens_file = WORK / f"tokens-{name}.json"
     print(f"[{name}] seeding {users} users, {completions} completions ...", flush=True)
     manage(base_env, "migrate", "--verbosity", "0")
-    manage(
-        base_env,
-        "bench_seed",
-        "--users",
-        str(users),
-        "--completions",
-        str(completions),
-        "--tokens",
-        str(min(users, 400)),
-        "--tokens-out",
-        str(tokens_file),
+    subprocess.run(
+        [
+            PYTHON,
+            "bench/seed.py",
+            "--users",
+            str(users),
+            "--completions",
+            str(completions),
+            "--tokens",
+            str(min(users, 400)),
+            "--tokens-out",
+            str(tokens_file),
+        ],
+        cwd=ROOT,
+        env=base_env,
+        check=True,
+        capture_output=True,
     )
     pairs = catalog_pairs(base_env)
     tool, action = pairs.split(",")[0].split(":", 1)

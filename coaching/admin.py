@@ -1,7 +1,4 @@
-import csv
-import io
 import json
-from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import Any
 
@@ -19,8 +16,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from coaching import analytics, audit, catalog
+from coaching import catalog
 from coaching.models import AuditRecord, ToolCompletion, ToolCompletionEvent
+from coaching.staff import analytics, audit, charts
+from coaching.staff.csv_export import completions_csv
 
 
 class ToolFilter(admin.SimpleListFilter):
@@ -90,46 +89,6 @@ class AuditedViewsMixin(admin.ModelAdmin):
             if subject is not None:
                 audit.audit_record(request=request, action=self.audit_list_action, subject_user_id=subject)
         return response
-
-
-# --- the CSV export -------------------------------------------------------------------------
-
-CSV_HEADER = ("id", "user_id", "username", "tool_name", "action_name", "completed_at", "metadata")
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_ROWS_PER_CHUNK = 1000
-
-
-def csv_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
-
-
-def completion_csv_row(row: tuple[Any, ...]) -> list[str]:
-    pk, user_id, username, tool_name, action_name, completed_at, metadata = row
-    cells = [
-        str(pk),
-        str(user_id),
-        username,
-        tool_name,
-        action_name,
-        completed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        json.dumps(metadata, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
-    ]
-    return [csv_cell(cell) for cell in cells]
-
-
-def completions_csv(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
-    """The header, then the rows as CSV text, a chunk of rows per piece."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(completion_csv_row(row))
-        if count % CSV_ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 @admin.register(ToolCompletion)
@@ -211,7 +170,7 @@ class ToolCompletionAdmin(AuditedViewsMixin, ReadableMetadata, admin.ModelAdmin)
             "time_zone": settings.TIME_ZONE,
             "periods": analytics.PERIODS,
             "period_error": period_error,
-            "chart": analytics.day_chart(days=analytics.completions_per_day_get(days=days, now=now)),
+            "chart": charts.day_chart(days=analytics.completions_per_day_get(days=days, now=now)),
             "funnels": analytics.funnel_get(),
             "active": analytics.active_users_get(now=now),
         }

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core.signals import request_finished
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate
 
@@ -10,11 +9,7 @@ class CoachingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from coaching import logs
-        from coaching.services import catalog_sync
-
-        logs.install_record_factory()
-        request_finished.connect(logs.clear_request_id, dispatch_uid="coaching.clear_request_id")
+        from coaching.completions.catalog_sync import catalog_sync
 
         def sync_catalog(*, using: str = "default", **kwargs: object) -> None:
             catalog_sync(using=using)

@@ -11,8 +11,8 @@ from coaching.catalog import NAME_PATTERN
 class ToolCompletion(models.Model):
     """One user's completion of one catalog action: the current state.
 
-    Writes go through the ``mark_action_completed`` SQL function (see
-    ``coaching.sql``), so the upsert is one atomic statement.
+    Writes go through the ``mark_action_completed`` SQL function (migration
+    0002), so the upsert is one atomic statement.
     """
 
     # db_index=False: the named (user) index below is the one the contract lists.
@@ -119,37 +119,40 @@ class Photo(models.Model):
         return photo_upload_path(self, "")
 
 
+class EventKind(models.TextChoices):
+    """What happened to a completion: the words of ``tool_completion_events.kind`` and of the signal."""
+
+    COMPLETED = "completed"
+    REPEATED = "repeated"
+    RESET = "reset"
+
+
 class ToolCompletionEvent(models.Model):
     """One change of a completion, append-only: the history behind ``tool_completions``' current state.
 
     Written by the ``tool_completion_event_log`` trigger on ``tool_completions``
-    (see ``coaching.sql``), so every write path logs, the SQL functions
+    (migration 0006), so every write path logs, the SQL functions
     included: an insert is ``completed``, an update ``repeated``, a delete
     ``reset``. A batch item older than its row writes its ``repeated`` event
     itself (the row keeps the later time). Activity, streaks and the staff
     analytics read this table.
     """
 
-    class Kind(models.TextChoices):
-        COMPLETED = "completed"
-        REPEATED = "repeated"
-        RESET = "reset"
+    Kind = EventKind
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tool_completion_events", db_index=False
     )
     tool_name = models.CharField(max_length=50)
     action_name = models.CharField(max_length=50)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=10, choices=EventKind.choices)
     at = models.DateTimeField()
 
     class Meta:
         db_table = "tool_completion_events"
         ordering = ["-at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["completed", "repeated", "reset"]), name="tool_completion_events_kind"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="tool_completion_events_kind"),
         ]
         indexes = [
             # A user's activity and streaks; export.

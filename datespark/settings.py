@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,18 +82,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "coaching.logs.RequestIdMiddleware",
+    "datespark.http.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "coaching.middleware.ContentSecurityPolicyMiddleware",
+    "datespark.http.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "coaching.middleware.RequestLimitsMiddleware",
-    "coaching.middleware.PageSessionMiddleware",
-    "coaching.middleware.PageLocaleMiddleware",
+    "datespark.http.middleware.RequestLimitsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "coaching.middleware.PageAuthenticationMiddleware",
-    "coaching.middleware.JWTCookieUserMiddleware",
-    "coaching.middleware.PageMessageMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coaching.accounts.middleware.JWTCookieUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -195,15 +195,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every script and stylesheet is our own static file (htmx from django-htmx, no
+# inline code; htmx's inline indicator styles are switched off in _base.html).
+# datespark/http/csp.py adds the JSON answers' and the admin's policies.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- REST framework and JWT -------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["coaching.authentication.JWTCookieAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["coaching.accounts.authentication.JWTCookieAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["coaching.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["datespark.http.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "coaching.errors.api_exception_handler",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coaching.negotiation.JSONContentNegotiation",
+    "EXCEPTION_HANDLER": "coaching.api.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "datespark.http.negotiation.JSONContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -230,7 +247,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     # Login, register and token take credentials in the body: no security scheme to document.
-    "AUTHENTICATION_WHITELIST": ["coaching.authentication.JWTCookieAuthentication"],
+    "AUTHENTICATION_WHITELIST": ["coaching.accounts.authentication.JWTCookieAuthentication"],
 }
 
 # --- Rate limits (credential endpoints only) --------------------------------
@@ -259,8 +276,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "coaching.logs.JsonFormatter"},
+        "plain": {
+            "()": "logging.Formatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            "defaults": {"request_id": "-"},
+        },
+        "json": {"()": "datespark.http.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

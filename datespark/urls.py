@@ -1,21 +1,24 @@
+"""The project's routes: health probes, the API under /api/, the pages, and the admin."""
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
-from coaching import urls as coaching_urls
-from coaching.views import accounts
+from coaching.pages import accounts
+from datespark.http import health
 
-# One flat list, the app's routes first (coaching/urls.py says why); none of
-# them starts with admin/.
 urlpatterns = [
-    *coaching_urls.urlpatterns,
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/", include("coaching.api.urls")),
     # Staff log in like everyone else: one cookie, one login page.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/logout/", accounts.logout_view),
     path("admin/", admin.site.urls),
+    path("", include("coaching.urls")),
 ]
 
-handler400 = "coaching.handlers.bad_request"
-handler403 = "coaching.handlers.permission_denied"
-handler404 = "coaching.handlers.page_not_found"
-handler500 = "coaching.handlers.server_error"
+handler400 = "datespark.http.error_views.bad_request"
+handler403 = "datespark.http.error_views.permission_denied"
+handler404 = "datespark.http.error_views.page_not_found"
+handler500 = "datespark.http.error_views.server_error"

@@ -91,7 +91,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def bearer(user: Any) -> dict[str, str]:
     """Request headers that authenticate as ``user`` with a Bearer access token."""
-    from coaching import tokens
+    from coaching.accounts import tokens
 
     _, access = tokens.token_pair_for(user)
     return {"HTTP_AUTHORIZATION": f"Bearer {access}"}

@@ -29,7 +29,7 @@ class Threat:
 THREATS = (
     Threat(
         "Hostile JSON: 1e400, NaN, lone surrogates, NUL, nesting thousands deep, huge integers, non-UTF-8",
-        "A strict JSON parser refuses each with a 400 before any view runs (coaching/parsers.py)",
+        "A strict JSON parser refuses each with a 400 before any view runs (datespark/http/parsers.py)",
         ("test_api.py::test_hostile_json_is_400_and_writes_nothing",),
     ),
     Threat(
@@ -65,8 +65,8 @@ THREATS = (
     ),
     Threat(
         "Tokens that should be dead: after logout, password change, deactivation, account deletion",
-        "The SQL rule auth_token_valid (session/jti revocation list, password fingerprint, active user) "
-        "checked inside every request's query",
+        "One authenticator at the edge (session/jti revocation list, password fingerprint, active user), "
+        "one indexed query on every authenticated request",
         (
             "test_api.py::test_hot_endpoints_refuse_spoiled_tokens",
             "test_auth.py::test_logout_",

@@ -1,16 +1,22 @@
-"""Helpers for the tests that serve the app in a real gunicorn process (e2e, make run, faults)."""
+"""Helpers for the tests that serve the app in a real gunicorn process (e2e, make run, faults),
+and for the tests of the benchmark's scripts."""
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 def free_port() -> int:
@@ -49,3 +55,17 @@ def wait_until_ready(
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not answer {path} within {timeout:.0f} s:\n{log_tail(log)}")
             time.sleep(0.1)
+
+
+def load_bench_script(name: str) -> ModuleType:
+    """A script of bench/ as a module, with its folder on sys.path as when it runs (it imports its siblings)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module

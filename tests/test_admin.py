@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from coaching import services
+from coaching.completions import services
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coaching import analytics, services
-from coaching.management.commands.bench_seed import EVENT_DAYS
+from coaching.completions import services
 from coaching.models import AuditRecord, ToolCompletion, ToolCompletionEvent
+from coaching.staff import analytics, charts
+from tests.support import load_bench_script
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,7 @@ def test_day_chart_scales_bars_to_a_round_ceiling() -> None:
     today = datetime(2026, 6, 1).date()
     days = [analytics.DayCount(today - timedelta(days=2 - i), n) for i, n in enumerate([0, 7, 3])]
 
-    chart = analytics.day_chart(days=days)
+    chart = charts.day_chart(days=days)
 
     assert [t.value for t in chart.ticks] == [0, 2, 4, 6, 8]
     heights = [float(bar.height) for bar in chart.bars]
@@ -643,14 +643,13 @@ def test_funnel_reads_the_current_state_in_one_pass(loaded_events: datetime) -> 
 def test_bench_seed_replaces_the_event_log_with_events_over_120_days(transactional_db: Any, tmp_path: Any) -> None:
     started = timezone.now()
     tokens_out = tmp_path / "tokens.json"
-    call_command(
-        "bench_seed", users=20, completions=100, events=500, tokens=0, tokens_out=tokens_out, stdout=io.StringIO()
-    )
+    bench_seed = load_bench_script("seed")
+    bench_seed.seed(users=20, completions=100, events=500, tokens=0, tokens_out=tokens_out)
 
     logged = ToolCompletionEvent.objects.filter(user__username__startswith="bench-")
     assert logged.count() == 500  # the completions' trigger-logged events are gone
     assert ToolCompletion.objects.filter(user__username__startswith="bench-").count() == 100
     assert set(logged.values_list("kind", flat=True)) == {"completed", "repeated", "reset"}
-    assert logged.filter(at__lt=started - timedelta(days=EVENT_DAYS)).count() == 0
+    assert logged.filter(at__lt=started - timedelta(days=bench_seed.EVENT_DAYS)).count() == 0
     assert logged.filter(at__gt=timezone.now()).count() == 0
     assert logged.filter(at__lt=started - timedelta(days=90)).exists()  # the 90-day view has a full window

@@ -8,13 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import URLResolver, get_resolver, resolve
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
 
-from coaching import api as api_module
-from coaching import catalog, serializers
+from coaching import catalog
+from coaching.formats import timestamp_text
 from coaching.models import ToolCompletion
 
 pytestmark = pytest.mark.django_db
@@ -410,16 +409,6 @@ def test_unknown_api_path_is_json_404(api: Any) -> None:
     assert_error(api.post("/api/nothing/here", {}), 404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/healthz", MARK, PROGRESS, IS_COMPLETED])
-def test_busy_routes_resolve_in_the_top_level_list_before_any_include(path: str) -> None:
-    """coaching/urls.py keeps the URLconf flat: every include() level costs every request a resolver."""
-    patterns = get_resolver().url_patterns
-    first_include = next(i for i, pattern in enumerate(patterns) if isinstance(pattern, URLResolver))
-    view = resolve(path).func
-    position = next(i for i, pattern in enumerate(patterns) if getattr(pattern, "callback", None) is view)
-    assert position < first_include
-
-
 def test_health_and_readiness(client: Any, django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         assert client.get("/healthz").json() == {"status": "ok"}
@@ -429,28 +418,28 @@ def test_health_and_readiness(client: Any, django_assert_num_queries: Any) -> No
 # --- query counts on the hot paths (auth included) -------------------------------
 
 
-def test_mark_costs_one_query(api: Any, django_assert_num_queries: Any) -> None:
-    # Token check, upsert through mark_action_completed and the tool's progress: one statement.
-    with django_assert_num_queries(1):
+def test_mark_costs_two_queries(api: Any, django_assert_num_queries: Any) -> None:
+    # The authenticator's one query, then the upsert through mark_action_completed and the tool's progress.
+    with django_assert_num_queries(2):
         assert mark(api).status_code == 200
 
 
-def test_progress_costs_one_query(api: Any, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(1):
+def test_progress_costs_two_queries(api: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(2):
         assert api.get(PROGRESS).status_code == 200
 
 
-def test_is_completed_costs_one_query(api: Any, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(1):
+def test_is_completed_costs_two_queries(api: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(2):
         assert api.get(IS_COMPLETED, {"toolName": "chat-coach", "actionName": "first_question"}).status_code == 200
 
 
-def test_bad_input_costs_no_query(api: Any, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(0):
+def test_bad_input_costs_only_the_authentication_query(api: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(1):
         assert mark(api, tool="nope").status_code == 400
 
 
-# --- the token check folded into the hot queries still refuses -----------------------
+# --- the hot endpoints refuse spoiled tokens ------------------------------------------
 
 HOT = [
     ("post", MARK, {"toolName": "profiel-coach", "actionName": "bio_generated"}),
@@ -462,7 +451,7 @@ HOT = [
 def _spoil(how: str, user: Any, headers: dict[str, str]) -> None:
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from coaching import tokens
+    from coaching.accounts import tokens
 
     if how == "logout":
         tokens.revoke_session(dict(AccessToken(headers["HTTP_AUTHORIZATION"].split()[1]).payload))
@@ -510,31 +499,7 @@ def test_api_messages_are_in_english(client: Any) -> None:
     assert response.json()["error"]["message"] == "This field is required."
 
 
-# --- rendering of the hot endpoints -------------------------------------------
-
-_json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(st.characters(blacklist_categories=("Cs",))),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
-    max_leaves=12,
-)
-
-
-@pytest.mark.django_db(False)
-@settings(max_examples=200, deadline=None)
-@given(
-    data=st.dictionaries(st.text(max_size=8), _json_values, max_size=5),
-    extra=st.sampled_from(["", "\u2028", "é\u2029"]),
-)
-def test_hot_endpoints_render_byte_for_byte_what_drf_renders(data: dict[str, Any], extra: str) -> None:
-    """``_rendered`` must answer exactly what ``Response(data)`` would: same bytes, same content type."""
-    data = {**data, "text": extra}
-    response = api_module._rendered(data)
-    assert response.content == JSONRenderer().render(data)
-    assert response["Content-Type"] == "application/json"
+# --- timestamps -------------------------------------------------------------------
 
 
 @pytest.mark.django_db(False)
@@ -543,5 +508,5 @@ def test_hot_endpoints_render_byte_for_byte_what_drf_renders(data: dict[str, Any
     | st.datetimes()
 )
 def test_timestamps_are_spelled_the_way_drf_spells_them(moment: datetime) -> None:
-    assert serializers.timestamp(moment) == json.loads(JSONRenderer().render({"t": moment}))["t"]
-    assert serializers.timestamp(None) is None
+    assert timestamp_text(moment) == json.loads(JSONRenderer().render({"t": moment}))["t"]
+    assert timestamp_text(None) is None

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken
 
-from coaching import tokens
+from coaching.accounts import tokens
 from coaching.models import ToolCompletion
 
 pytestmark = pytest.mark.django_db
@@ -481,7 +481,6 @@ def test_init_staff_reports_nothing_created_when_all_is_there(staff_user: Any) -
         "mark_action_completed",
         "is_action_completed",
         "get_tool_completions",
-        "auth_token_valid",
         "mark_completed_progress",
         "user_progress_rows",
         "completion_state",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,21 +11,9 @@ from types import ModuleType
 
 import pytest
 
+from tests.support import load_bench_script as load
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-
-
-def load(name: str) -> ModuleType:
-    """A script of bench/ as a module, with its folder on sys.path as when it runs (it imports its siblings)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +179,7 @@ def test_the_in_process_benchmark_sends_what_wrk_sends_and_counts_cpu(inprocess:
     from django.contrib.auth import get_user_model
     from django.core.handlers.wsgi import WSGIHandler
 
-    from coaching import tokens
+    from coaching.accounts import tokens
     from coaching.models import ToolCompletion
 
     user = get_user_model().objects.create_user("bench-inprocess", password="x" * 12)

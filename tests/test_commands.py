@@ -32,17 +32,18 @@ def test_purge_expired_keeps_what_still_matters(settings: Any) -> None:
 
 
 def test_demo_user_is_created_once_and_keeps_its_tokens(django_user_model: Any) -> None:
-    from coaching import tokens
+    from coaching.accounts import tokens
     from coaching.management.commands.demo_user import DEMO_PASSWORD, DEMO_USERNAME
 
     call_command("demo_user", stdout=StringIO())
     user = django_user_model.objects.get(username=DEMO_USERNAME)
     assert user.check_password(DEMO_PASSWORD)
-    check = tokens.TokenCheck.from_token(tokens.cookie_token_for(user))
+    claims = tokens.TokenClaims.of(tokens.cookie_token_for(user))
+    assert claims is not None
 
     call_command("demo_user", stdout=StringIO())
 
-    assert tokens.user_for_check(check) is not None  # the password hash did not change
+    assert tokens.user_for_claims(claims) is not None  # the password hash did not change
 
 
 def test_demo_user_is_refused_in_a_deployment(settings: Any) -> None:

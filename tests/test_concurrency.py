@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from coaching import services
+from coaching.completions import services
+from coaching.completions.batch import completion_batch
 from coaching.models import ToolCompletion
 
 THREADS = 16
@@ -87,7 +88,7 @@ def test_batches_racing_single_marks_of_the_same_action_create_it_once(user: Any
             return [result.was_new]
         # Batches list the actions in different orders: the service locks them in one order (no deadlock).
         pairs = [target, *others] if index % 4 else [*reversed(others), target]
-        batch = services.completion_batch(
+        batch = completion_batch(
             user_id=user.pk,
             date_joined=user.date_joined,
             items=[{"toolName": tool, "actionName": action} for tool, action in pairs],

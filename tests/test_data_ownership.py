@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from coaching import tokens
+from coaching.accounts import tokens
 from coaching.models import Photo, RateLimitCounter, ToolCompletion, ToolCompletionEvent, UserSettings
 from tests.user_data import counts, fill
 

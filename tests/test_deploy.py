@@ -64,18 +64,6 @@ def test_security_headers_on_pages_and_json(client: Client, path: str) -> None:
 
 
 @pytest.mark.django_db
-def test_sessions_and_flash_messages_are_set_up_for_pages_only(client: Client, api: Any) -> None:
-    """JSON requests authenticate by token and never carry a flash message: no session, no storage (PagesOnlyMixin)."""
-    page = client.get("/inloggen/").wsgi_request
-    assert hasattr(page, "session") and hasattr(page, "_messages") and not page.user.is_authenticated
-    for response in (client.get("/healthz"), api.get("/api/tool-completion/progress")):
-        assert response.status_code == 200
-        assert not hasattr(response.wsgi_request, "session")
-        assert not hasattr(response.wsgi_request, "_messages")
-    assert response.wsgi_request.user.is_authenticated  # DRF's token authentication set it
-
-
-@pytest.mark.django_db
 def test_pages_get_a_strict_content_security_policy(client: Client) -> None:
     policy = client.get("/inloggen/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from coaching import services
+from coaching.completions import services
+from coaching.completions.signals import completion_changed
 from coaching.models import ToolCompletion, ToolCompletionEvent
-from coaching.signals import completion_changed
 
 pytestmark = pytest.mark.django_db
 

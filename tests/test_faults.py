@@ -134,7 +134,7 @@ def test_database_stop_gives_503_json_and_the_app_recovers_without_restart(serve
 def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_path: Path) -> None:
     tokens_file = tmp_path / "tokens.json"
     subprocess.run(
-        [sys.executable, "manage.py", "bench_seed", "--users", "12", "--tokens-out", str(tokens_file)],
+        [sys.executable, "bench/seed.py", "--users", "12", "--tokens-out", str(tokens_file)],
         cwd=ROOT,
         env=served.env,
         check=True,

@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth, positive_data_acceptance
 
-from coaching import tokens
+from coaching.accounts import tokens
 from datespark.wsgi import application
 from tests.security_facts import record
 

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from coaching import catalog, selectors, services
+from coaching import catalog
+from coaching.completions import selectors, services
 from coaching.models import ToolCompletion, ToolCompletionEvent, UserSettings
 
 pytestmark = pytest.mark.django_db
@@ -308,7 +309,7 @@ def test_reset_with_the_cookie_needs_csrf(user: Any) -> None:
     from django.conf import settings
     from django.test import Client
 
-    from coaching import tokens
+    from coaching.accounts import tokens
 
     client = Client(enforce_csrf_checks=True)
     services.completion_mark(user_id=user.pk, tool_name="chat-coach", action_name="first_question")

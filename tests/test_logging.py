@@ -15,9 +15,9 @@ from django.test import Client
 from gunicorn.config import Config
 from gunicorn.glogging import Logger, SafeAtoms
 
-from coaching import tokens
-from coaching.logs import JsonFormatter
+from coaching.accounts import tokens
 from datespark.gunicorn_logger import SECRET_PATHS, RedactingLogger, _plan
+from datespark.http.logs import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,17 @@ from django.db import connection
 from django.test import Client
 from psycopg.types.json import Jsonb
 
-from coaching import catalog, services, sql, tokens
+from coaching import catalog
+from coaching.accounts import tokens
+from coaching.completions import services
+from coaching.completions.catalog_sync import catalog_sync
+from coaching.staff.tracking import tracking_ensure
 
 VIEWS = {"tool_progress", "user_coaching_progress"}
 FUNCTIONS = {
     "mark_action_completed",
     "is_action_completed",
     "get_tool_completions",
-    "auth_token_valid",
     "mark_completed_progress",
     "user_progress_rows",
     "completion_state",
@@ -157,7 +160,7 @@ def catalog_with_extra_action(monkeypatch: pytest.MonkeyPatch, transactional_db:
     monkeypatch.setattr(catalog, "TOOLS_BY_NAME", {tool.name: tool for tool in tools})
     yield
     monkeypatch.undo()
-    services.catalog_sync()
+    catalog_sync()
 
 
 def test_adding_a_catalog_action_changes_totals_after_migrate(catalog_with_extra_action: None, user: Any) -> None:
@@ -184,8 +187,8 @@ def test_adding_a_catalog_action_changes_totals_after_migrate(catalog_with_extra
 
 def test_init_recreates_a_dropped_view_and_function(staff_user: Any) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(sql.TOOL_PROGRESS.drop)
-        cursor.execute(sql.IS_ACTION_COMPLETED.drop)
+        cursor.execute("DROP VIEW tool_progress")
+        cursor.execute("DROP FUNCTION is_action_completed(bigint, text, text)")
     assert "tool_progress" not in existing()["views"]
     _, access = tokens.token_pair_for(staff_user)
 
@@ -201,7 +204,7 @@ def test_init_recreates_a_dropped_view_and_function(staff_user: Any) -> None:
 
 
 def test_init_is_idempotent(staff_user: Any) -> None:
-    first = services.tracking_ensure()
-    second = services.tracking_ensure()
+    first = tracking_ensure()
+    second = tracking_ensure()
     assert first.present == second.present
     assert second.views_created == second.functions_created == second.tables_created == []

@@ -15,8 +15,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from coaching import selectors, services, tokens
+from coaching.accounts import tokens
+from coaching.completions import services
 from coaching.models import ToolCompletion, ToolCompletionEvent
+from coaching.mydata import preferences
+from coaching.timezones import timezone_names
 from tests.test_views import HTMX, VALID, bars, post
 from tests.user_data import counts, fill
 
@@ -96,7 +99,7 @@ def test_busy_days_get_the_darkest_cell(browser: Client, user: Any) -> None:
 
 def test_the_strip_follows_the_users_timezone(browser: Client, user: Any) -> None:
     event(user, NOW - timedelta(minutes=5))  # 23:25 on the 25th in Amsterdam, 07:25 on the 26th in Tokyo
-    services.settings_update(user_id=user.pk, timezone_name="Asia/Tokyo")
+    preferences.settings_update(user_id=user.pk, timezone_name="Asia/Tokyo")
     cells = strip(frozen_get(browser, "/").content.decode())
     assert cells[-2:] == [(0, False, "25 nov: geen acties"), (1, True, "vandaag, 26 nov: 1 actie")]
     assert cells[0][2] == "28 okt: geen acties"
@@ -334,7 +337,7 @@ def test_my_data_is_in_the_header_and_shows_the_default_timezone(browser: Client
     assert '<a href="/mijn-gegevens/" aria-current="page">Mijn gegevens</a>' in html
     assert "<h1>Mijn gegevens</h1>" in html
     values = re.findall(r'<option value="([^"]+)"', html)
-    assert values == sorted(selectors.timezone_names())
+    assert values == sorted(timezone_names())
     assert re.findall(r'<option value="([^"]+)" selected>', html) == ["Europe/Amsterdam"]
     assert '<label for="id_timezone">Tijdzone</label>' in html
     assert 'href="/mijn-gegevens/export/"' in html
@@ -346,7 +349,7 @@ def test_timezone_form_saves_a_valid_zone(browser: Client, user: Any) -> None:
     response = post(browser, "/mijn-gegevens/tijdzone/", {"timezone": "America/Argentina/Buenos_Aires"})
 
     assert response.status_code == 302 and response["Location"] == "/mijn-gegevens/"
-    assert selectors.user_timezone(user_id=user.pk) == "America/Argentina/Buenos_Aires"
+    assert preferences.user_timezone(user_id=user.pk) == "America/Argentina/Buenos_Aires"
     html = browser.get("/mijn-gegevens/").content.decode()
     assert "Opgeslagen: je tijdzone is nu America/Argentina/Buenos Aires." in html
     assert re.findall(r'<option value="([^"]+)" selected>', html) == ["America/Argentina/Buenos_Aires"]
@@ -362,12 +365,12 @@ def test_timezone_form_saves_a_valid_zone(browser: Client, user: Any) -> None:
     ],
 )
 def test_timezone_form_refuses_anything_but_an_iana_zone(browser: Client, user: Any, value: str, message: str) -> None:
-    services.settings_update(user_id=user.pk, timezone_name="Asia/Tokyo")
+    preferences.settings_update(user_id=user.pk, timezone_name="Asia/Tokyo")
     response = post(browser, "/mijn-gegevens/tijdzone/", {"timezone": value})
     assert response.status_code == 400
     html = response.content.decode()
     assert f'<div class="field-errors" id="id_timezone_error" role="alert"><p>{message}</p></div>' in html
-    assert selectors.user_timezone(user_id=user.pk) == "Asia/Tokyo"
+    assert preferences.user_timezone(user_id=user.pk) == "Asia/Tokyo"
 
 
 def test_my_data_needs_login(db: Any) -> None:

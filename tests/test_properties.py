@@ -11,7 +11,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coaching import catalog, selectors, services
+from coaching import catalog
+from coaching.completions import selectors, services
+from coaching.completions.batch import completion_batch
 from coaching.models import ToolCompletion
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +139,7 @@ def test_the_event_log_replays_to_the_current_state(user: Any, sequence: list[An
             assert result.was_new == ((tool, action) not in done)
             done.add((tool, action))
         elif operation[0] == "batch":
-            batch = services.completion_batch(
+            batch = completion_batch(
                 user_id=user.pk,
                 date_joined=user.date_joined,
                 items=[{"toolName": tool, "actionName": action} for tool, action in operation[1]],

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from coaching import catalog
-from coaching.errors import ERROR_CODES
+from datespark.http.errors import ERROR_CODES
 
 pytestmark = pytest.mark.django_db
 

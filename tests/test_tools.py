@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import ExifTags, Image, ImageDraw, ImageFilter
 
-from coaching.tools import chat, date, foto, gesprek, profiel
-from coaching.tools.common import ChecklistItem, checklist_complete, seed_for
+from coaching.coach import chat, date, foto, gesprek, profiel
+from coaching.coach.common import ChecklistItem, checklist_complete, seed_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

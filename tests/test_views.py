@@ -14,9 +14,11 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from coaching import catalog, services, tokens
+from coaching import catalog
+from coaching.accounts import tokens
+from coaching.coach import chat, date, foto, gesprek, profiel
+from coaching.completions import services
 from coaching.models import Photo, ToolCompletion
-from coaching.tools import chat, date, foto, gesprek, profiel
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from PIL import Image
 
-from coaching import services
+from coaching.coach.photos import photo_store
+from coaching.completions import services
 from coaching.models import Photo, ToolCompletion, ToolCompletionEvent, UserSettings
+from coaching.mydata.preferences import settings_update
 
 
 def jpeg(color: tuple[int, int, int] = (200, 10, 10)) -> bytes:
@@ -24,8 +26,8 @@ def fill(user: Any, *, tz: str = "Asia/Tokyo") -> Photo:
     services.completion_mark(user_id=user.pk, tool_name="chat-coach", action_name="first_question", metadata={"q": 4})
     services.completion_mark(user_id=user.pk, tool_name="date-planner", action_name="idea_generated")
     services.completion_reset(user_id=user.pk, tool_name="date-planner")
-    services.settings_update(user_id=user.pk, timezone_name=tz)
-    return services.photo_store(user_id=user.pk, content=jpeg(), width=40, height=30)
+    settings_update(user_id=user.pk, timezone_name=tz)
+    return photo_store(user_id=user.pk, content=jpeg(), width=40, height=30)
 
 
 def counts(user_id: int) -> dict[str, int]:

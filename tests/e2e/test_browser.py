@@ -19,7 +19,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
-from coaching import catalog, services
+from coaching import catalog
+from coaching.completions import services
 from coaching.models import Photo, ToolCompletion
 
 pytestmark = pytest.mark.e2e

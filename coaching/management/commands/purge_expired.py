@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coaching import ratelimit, tokens
+from coaching.accounts import ratelimit, tokens
 
 
 class Command(BaseCommand):

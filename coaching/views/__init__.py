@@ -1,1 +1,0 @@
-"""Server-rendered pages (Dutch). The JSON API lives in coaching.api."""
