@@ -49,16 +49,16 @@ def on_exit(server):
 
 
 def post_worker_init(worker):
-    # Load now what each worker's first request used to load: the URLconf,
-    # every view module it imports, and its reverse map (~0.1 s on the
-    # benchmark machine). Before gc.freeze(), so they are frozen too.
+    # Load now what each worker's first request would load: the URLconf,
+    # every view module it imports, and its reverse map, so no client waits
+    # for it. Before gc.freeze(), so they are frozen too.
     from django.urls import resolve, reverse
 
     resolve("/healthz")
     reverse("healthz")
-    # The app's ~100,000 long-lived objects (modules, URL patterns, templates)
-    # never become garbage: freezing them keeps them out of every full
-    # collection, which otherwise stalled a worker for 20-50 ms on the
-    # benchmark machine every few thousand requests (docs/PERFORMANCE.md).
+    # The app's long-lived objects (modules, URL patterns, templates) never
+    # become garbage: freezing them keeps them out of every full collection,
+    # which otherwise stalls a worker every few thousand requests
+    # (docs/PERFORMANCE.md has the measurements).
     gc.collect()
     gc.freeze()

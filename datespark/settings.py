@@ -168,6 +168,8 @@ STORAGES = {
 # Serve static files from the finders when collectstatic has not run (tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site root (favicon.ico), served by WhiteNoise too.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # --- Request limits ---------------------------------------------------------
 # JSON API bodies are small; anything bigger is a 413, never parsed.

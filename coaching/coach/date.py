@@ -14,7 +14,8 @@ BUDGETS: dict[str, str] = {
     "midden": "Midden (€ 20 tot € 50 p.p.)",
     "hoog": "Hoog (meer dan € 50 p.p.)",
 }
-SETTINGS: dict[str, str] = {
+# Where the date takes place (not Django settings): indoors or outdoors.
+VENUES: dict[str, str] = {
     "binnen": "Binnen",
     "buiten": "Buiten",
 }
@@ -226,7 +227,7 @@ def date_idea(*, budget: str, setting: str, interest: str = "", variant: int = 0
     """A date idea for this budget and setting; ideas that suit ``interest`` come first and ``variant`` cycles."""
     if budget not in BUDGETS:
         raise ValueError("Kies een budget: gratis, laag, midden of hoog.")
-    if setting not in SETTINGS:
+    if setting not in VENUES:
         raise ValueError("Kies binnen of buiten.")
     candidates = [item for item in _IDEAS if item.idea.budget == budget and item.idea.setting == setting]
     # Very short words ("de", "en") would match almost any tag as a prefix.

@@ -60,25 +60,9 @@ def _percent(value: Decimal | float | None) -> float:
     return float(value) if value is not None else 0.0
 
 
-def utc_text(column: str) -> str:
-    """SQL reading a timestamptz as ISO 8601 text in UTC, whatever the session's DateStyle or TimeZone.
-
-    The hot reads take their timestamps this way and :func:`utc_datetime`
-    parses them in C; Django's timestamptz loader parses in Python, ~40,000
-    CPU instructions a value (docs/PERFORMANCE.md). Same result: an aware
-    datetime in UTC.
-    """
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
-
-
-def utc_datetime(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text is not None else None
-
-
-# The columns tool_progress_from_row reads, in order (progress_percentage as float8: no Decimal).
+# The columns tool_progress_from_row reads, in order.
 TOOL_PROGRESS_COLUMNS = (
-    "completed_actions, total_actions, actions_completed, progress_percentage::float8, "
-    f"{utc_text('first_completion')}, {utc_text('last_completion')}"
+    "completed_actions, total_actions, actions_completed, progress_percentage, first_completion, last_completion"
 )
 
 
@@ -90,8 +74,8 @@ def tool_progress_from_row(row: tuple[Any, ...]) -> ToolProgress:
         total_actions=row[2],
         actions_completed=list(row[3]),
         progress_percentage=_percent(row[4]),
-        first_completion=utc_datetime(row[5]),
-        last_completion=utc_datetime(row[6]),
+        first_completion=row[5],
+        last_completion=row[6],
     )
 
 
@@ -104,8 +88,7 @@ def progress_get(*, user_id: int, tool_name: str | None = None) -> Progress:
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT kind, tool_name, completed_actions, total_actions, actions_completed,"
-            f" progress_percentage::float8, {utc_text('first_at')}, {utc_text('last_at')}"
-            " FROM user_progress_rows(%s)",
+            " progress_percentage, first_at, last_at FROM user_progress_rows(%s)",
             [user_id],
         )
         rows = cursor.fetchall()
@@ -117,8 +100,8 @@ def progress_get(*, user_id: int, tool_name: str | None = None) -> Progress:
         total_completions=overall_row[3] if overall_row else 0,
         total_actions=catalog.total_actions(),
         overall_progress=_percent(overall_row[5]) if overall_row else 0.0,
-        started_at=utc_datetime(overall_row[6]) if overall_row else None,
-        last_activity=utc_datetime(overall_row[7]) if overall_row else None,
+        started_at=overall_row[6] if overall_row else None,
+        last_activity=overall_row[7] if overall_row else None,
     )
     return Progress(tools=[by_tool.get(tool.name) or ToolProgress.empty(tool) for tool in tools], overall=overall)
 
@@ -127,13 +110,13 @@ def completion_state_get(*, user_id: int, tool_name: str, action_name: str) -> C
     """Whether the user completed one action, when, and with what metadata (one statement)."""
     with connections["default"].cursor() as cursor:
         cursor.execute(
-            f"SELECT {utc_text('completed_at')}, metadata::text FROM completion_state(%s, %s, %s)",
+            "SELECT completed_at, metadata::text FROM completion_state(%s, %s, %s)",
             [user_id, tool_name, action_name],
         )
         row = cursor.fetchone()
     if row is None or row[0] is None:
         return CompletionState(is_completed=False, completed_at=None, metadata={})
-    return CompletionState(is_completed=True, completed_at=utc_datetime(row[0]), metadata=json.loads(row[1]))
+    return CompletionState(is_completed=True, completed_at=row[0], metadata=json.loads(row[1]))
 
 
 # --- activity and streaks -------------------------------------------------------------

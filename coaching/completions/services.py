@@ -59,18 +59,15 @@ def completion_mark(
     """Mark one catalog action completed for the user; idempotent.
 
     The first call creates the row (``was_new``); later calls replace the
-    metadata and move ``completed_at`` to ``at`` (default now). One round
-    trip: ``mark_completed_progress`` upserts through ``mark_action_completed``
+    metadata and move ``completed_at`` to ``at`` (default now). One
+    statement: ``mark_completed_progress`` upserts through ``mark_action_completed``
     (atomic, so under concurrent identical calls exactly one reports new) and
-    returns the tool's progress as read after the write. With ``check`` (an
-    unconfirmed API token) the same statement confirms the token first and
-    nothing is written when it fails (:class:`Unauthorized`).
+    returns the tool's progress as read after the write.
     """
     tool = tool_get_or_error(tool_name)
     action = action_validate(tool, action_name)
     metadata_text = metadata_json(metadata)
     with connections["default"].cursor() as cursor:
-        # Parameters and columns psycopg converts in C (text, not Jsonb; see selectors.utc_text).
         cursor.execute(
             f"SELECT was_new, {selectors.TOOL_PROGRESS_COLUMNS}"
             " FROM mark_completed_progress(%s, %s, %s, %s::jsonb, %s)",

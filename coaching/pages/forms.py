@@ -113,7 +113,7 @@ class SafetyForm(forms.Form):
 
 class DateIdeaForm(forms.Form):
     budget = forms.ChoiceField(label="Budget", choices=list(date.BUDGETS.items()))
-    setting = forms.ChoiceField(label="Binnen of buiten", choices=list(date.SETTINGS.items()))
+    setting = forms.ChoiceField(label="Binnen of buiten", choices=list(date.VENUES.items()))
     interest = forms.CharField(label="Gedeelde interesse (optioneel)", max_length=60, required=False)
     variant = forms.IntegerField(min_value=0, max_value=10_000, initial=0, required=False, widget=forms.HiddenInput)
 

@@ -183,6 +183,12 @@ def new_context(browser: Any, live: Server) -> Iterator[NewContext]:
     """Fresh, isolated browser contexts (separate cookies and localStorage), closed before the flush."""
     contexts: list[Any] = []
     violations: list[str] = []
+    missing_assets: list[str] = []
+
+    def asset_missing(response: Any) -> None:
+        # A 404 for the favicon or a static file is an error in every page's console.
+        if response.status >= 400 and ("/static/" in response.url or response.url.endswith("/favicon.ico")):
+            missing_assets.append(f"{response.status} {response.url}")
 
     def make(**options: Any) -> Any:
         options.setdefault("viewport", {"width": 1280, "height": 900})
@@ -193,6 +199,7 @@ def new_context(browser: Any, live: Server) -> Iterator[NewContext]:
             "console",
             lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
         )
+        context.on("response", asset_missing)
         contexts.append(context)
         return context
 
@@ -200,3 +207,4 @@ def new_context(browser: Any, live: Server) -> Iterator[NewContext]:
     for context in contexts:
         context.close()
     assert not violations, violations
+    assert not missing_assets, missing_assets

@@ -6,13 +6,12 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def clean_env(**env: str) -> dict[str, str]:

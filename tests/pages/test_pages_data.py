@@ -20,7 +20,7 @@ from coaching.completions import services
 from coaching.models import ToolCompletion, ToolCompletionEvent
 from coaching.mydata import preferences
 from coaching.timezones import timezone_names
-from tests.test_views import HTMX, VALID, bars, post
+from tests.pages.test_views import HTMX, VALID, bars, post
 from tests.user_data import counts, fill
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]

@@ -28,9 +28,8 @@ import pytest
 
 from coaching import catalog
 from tests.security_facts import record
-from tests.support import free_port, wait_until_ready
+from tests.support import ROOT, free_port, wait_until_ready
 
-ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 

@@ -721,13 +721,13 @@ def test_platform_get_rejects_unknown(slug: str) -> None:
 
 def test_budgets_and_settings() -> None:
     assert list(date.BUDGETS) == ["gratis", "laag", "midden", "hoog"]
-    assert list(date.SETTINGS) == ["binnen", "buiten"]
+    assert list(date.VENUES) == ["binnen", "buiten"]
 
 
 def test_date_idea_every_combination_cycles_and_table_is_big_enough() -> None:
     titles: set[str] = set()
     for budget in date.BUDGETS:
-        for setting in date.SETTINGS:
+        for setting in date.VENUES:
             ideas = [date.date_idea(budget=budget, setting=setting, variant=variant) for variant in range(8)]
             assert all(idea.budget == budget and idea.setting == setting for idea in ideas)
             distinct = {idea.title for idea in ideas}

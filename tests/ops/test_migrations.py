@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +16,11 @@ from django.test import Client
 from psycopg.types.json import Jsonb
 
 from coaching import catalog
+from coaching import migrations as migrations_package
 from coaching.accounts import tokens
 from coaching.completions import services
 from coaching.completions.catalog_sync import catalog_sync
-from coaching.staff.tracking import tracking_ensure
+from coaching.staff.tracking import sql_definitions, tracking_ensure
 
 VIEWS = {"tool_progress", "user_coaching_progress"}
 FUNCTIONS = {
@@ -74,6 +77,95 @@ def test_migrate_zero_removes_everything_and_forward_recreates_it(migrated_back_
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM tool_catalog")
         assert cursor.fetchone()[0] == catalog.total_actions()
+
+
+def signatures() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_database_migrated_before_0007_upgrades_and_downgrades(migrated_back_afterwards: None) -> None:
+    token_checking = {
+        "auth_token_valid(bigint,text[],text)",
+        "mark_completed_progress(bigint,text[],text,text,text,jsonb,timestamp with time zone)",
+        "user_progress_rows(bigint,text[],text)",
+        "completion_state(bigint,text[],text,text,text)",
+    }
+    token_free = {
+        "mark_completed_progress(bigint,text,text,jsonb,timestamp with time zone)",
+        "user_progress_rows(bigint)",
+        "completion_state(bigint,text,text)",
+    }
+    assert token_free <= signatures() and not token_checking & signatures()
+
+    call_command("migrate", "coaching", "0006", verbosity=0)  # what the code before 0007 left behind
+
+    assert token_checking <= signatures() and not token_free & signatures()
+
+    call_command("migrate", "coaching", verbosity=0)
+
+    assert token_free <= signatures() and not token_checking & signatures()
+
+
+def test_migrations_take_no_sql_or_logic_from_live_modules() -> None:
+    """A migration is history: it may import Django and what Django needs (0003's upload_to), nothing else of ours."""
+    folder = Path(migrations_package.__file__).parent
+    for path in sorted(folder.glob("0*.py")):
+        tree = ast.parse(path.read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        ours = {name for name in imported if name.split(".")[0] in {"coaching", "datespark"}}
+        assert ours <= {"coaching.models"}, (path.name, ours)
+        if "coaching.models" in ours:
+            assert "coaching.models.photo_upload_path" in path.read_text(), path.name
+
+
+def definitions(names: list[str]) -> dict[str, list[str]]:
+    """What PostgreSQL holds for the named views, functions and triggers, as it prints them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_viewdef(c.oid) FROM pg_class c WHERE c.relkind = 'v' AND c.relname = ANY(%s)",
+            [names],
+        )
+        views = sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p"
+            " WHERE p.pronamespace = current_schema()::regnamespace AND p.proname = ANY(%s)",
+            [names],
+        )
+        functions = sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
+            [names],
+        )
+        triggers = sorted(cursor.fetchall())
+    return {"views": views, "functions": functions, "triggers": triggers}
+
+
+def test_init_recreates_every_object_exactly_as_the_migrations_left_it(staff_user: Any) -> None:
+    names = list(sql_definitions(connection))
+    migrated = definitions(names)
+    assert len(migrated["views"]) == 2 and len(migrated["triggers"]) == 2 and len(migrated["functions"]) == 9
+    with connection.cursor() as cursor:
+        for name, _ in migrated["views"]:
+            cursor.execute(f"DROP VIEW {name}")
+        cursor.execute(
+            "SELECT oid::regprocedure::text FROM pg_proc"
+            " WHERE pronamespace = current_schema()::regnamespace AND proname = ANY(%s)",
+            [names],
+        )
+        for (signature,) in cursor.fetchall():
+            cursor.execute(f"DROP FUNCTION {signature} CASCADE")  # the triggers go with their functions
+    assert definitions(names) == {"views": [], "functions": [], "triggers": []}
+
+    report = tracking_ensure()
+
+    assert definitions(names) == migrated
+    assert report.views_created == ["tool_progress", "user_coaching_progress"]
+    assert len(report.functions_created) == 9
 
 
 def test_table_has_the_contract_indexes_and_constraints(db: Any) -> None:

@@ -598,3 +598,15 @@ def test_a_full_disk_fails_the_upload_cleanly(browser: Client, user: Any, full_m
     assert not Photo.objects.exists()
     assert completed(user) == set()
     assert not list((full_media_root / "photos").rglob("*.jpg"))  # no half-written file left
+
+
+def test_the_favicon_is_served_with_the_static_files(client: Client) -> None:
+    # Browsers ask for /favicon.ico on every page that names none (the admin's, error pages).
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] in {"image/vnd.microsoft.icon", "image/x-icon"}
+    # The pages name their SVG icon, which is a static file.
+    page = client.get("/inloggen/").content.decode()
+    href = page.split('<link rel="icon" href="', 1)[1].split('"', 1)[0]
+    svg = client.get(href)
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"

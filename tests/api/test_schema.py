@@ -13,13 +13,12 @@ from django.test import Client
 
 from coaching import catalog
 from datespark.http.errors import ERROR_CODES
+from tests.support import ROOT
 
 pytestmark = pytest.mark.django_db
 
 # shared/ sits beside the project root; DATESPARK_CONTRACT points elsewhere (e.g. a CI checkout).
-CONTRACT = Path(
-    os.environ.get("DATESPARK_CONTRACT", Path(__file__).resolve().parent.parent.parent / "shared/contract/API.md")
-)
+CONTRACT = Path(os.environ.get("DATESPARK_CONTRACT", ROOT.parent / "shared/contract/API.md"))
 
 
 @pytest.fixture(scope="module")

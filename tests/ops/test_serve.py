@@ -18,9 +18,7 @@ from typing import Any
 import psutil
 import pytest
 
-from tests.support import free_port, wait_until_ready
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT, free_port, wait_until_ready
 
 
 def get(port: int, path: str, method: str = "GET", body: Any = None, token: str | None = None) -> tuple[int, bytes]:
