@@ -3,6 +3,11 @@
 Counters live in PostgreSQL (``coaching_rate_limit``), so every gunicorn
 worker and every server sees the same counts with no extra service. Limits
 are the ``RATE_LIMITS`` setting: ``name -> (max hits, window seconds)``.
+
+Our own rather than django-ratelimit: that counts in Django's cache, which
+here would be per process (no shared cache is deployed), and it limits views,
+where these limits count failed attempts inside the account services (a
+wrong password, not every request) for the API and the pages alike.
 """
 
 from __future__ import annotations

@@ -30,6 +30,11 @@ class RequestLimitsMiddleware:
     ``/api/``, ``PAGE_MAX_BODY_BYTES`` for page forms and uploads) get 413
     before anything parses them, so CSRF checks and upload handlers never
     read a huge body; an unavailable database anywhere is a 503.
+
+    Django's own bound (``DATA_UPLOAD_MAX_MEMORY_SIZE``) fires only once
+    something reads the body (the CSRF check reads a form's), as a generic
+    400; this answers 413, in the contract's shape under /api/, before
+    anything reads it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -13,14 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(django_user_model: Any) -> Client:
-    admin = django_user_model.objects.create_superuser(username="beheer", password="x-beheer-wachtwoord")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
-@pytest.fixture
 def completions(user: Any, other_user: Any) -> None:
     services.completion_mark(
         user_id=user.pk, tool_name="profiel-coach", action_name="bio_generated", metadata={"bioLength": 250}

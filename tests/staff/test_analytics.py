@@ -32,18 +32,6 @@ EVENTS = "/admin/coaching/toolcompletionevent/"
 
 
 @pytest.fixture
-def superuser(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_superuser(username="beheer", password="x-beheer-wachtwoord")
-
-
-@pytest.fixture
-def admin_client_(superuser: Any) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def staff_client(staff_user: Any) -> Client:
     """A staff member without any model permission."""
     client = Client()
