@@ -72,30 +72,28 @@ def _tracking_objects_present(cursor: Any, names: list[str]) -> dict[str, set[st
 def tracking_ensure() -> TrackingReport:
     """Make sure the tracking tables, views and functions exist; report what this call created.
 
-    Idempotent and serialised by an advisory lock. Missing tables are created
-    by running the coaching migrations (so ``django_migrations`` stays true);
-    views, functions and triggers are recreated from the text of the latest
-    applied migration that defines each (:func:`sql_definitions`).
+    One transaction, serialised by a transaction-level advisory lock (it ends
+    with the transaction, whatever happens, and holds no session state).
+    Missing tables are created by running the coaching migrations (so
+    ``django_migrations`` stays true); views, functions and triggers are
+    recreated from the text of the latest applied migration that defines each
+    (:func:`sql_definitions`). All or nothing.
     """
     from django.core.management import call_command
 
     connection = connections["default"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [TRACKING_LOCK_ID])
-        try:
-            names = list(sql_definitions(connection))
-            before = _tracking_objects_present(cursor, names)
-            if before["tables"] != set(TABLES):
-                call_command("migrate", "coaching", verbosity=0, interactive=False)
-            definitions = sql_definitions(connection)
-            names = list(definitions)
-            with transaction.atomic():
-                for statement in definitions.values():
-                    cursor.execute(statement)
-            catalog_sync()
-            after = _tracking_objects_present(cursor, names)
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [TRACKING_LOCK_ID])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRACKING_LOCK_ID])
+        names = list(sql_definitions(connection))
+        before = _tracking_objects_present(cursor, names)
+        if before["tables"] != set(TABLES):
+            call_command("migrate", "coaching", verbosity=0, interactive=False)
+        definitions = sql_definitions(connection)
+        names = list(definitions)
+        for statement in definitions.values():
+            cursor.execute(statement)
+        catalog_sync()
+        after = _tracking_objects_present(cursor, names)
 
     def created(kind: str, candidates: Iterable[str]) -> list[str]:
         return [name for name in candidates if name in after[kind] and name not in before[kind]]

@@ -295,6 +295,23 @@ def test_init_recreates_a_dropped_view_and_function(staff_user: Any) -> None:
     assert after["views"] >= VIEWS and after["functions"] >= FUNCTIONS
 
 
+def test_init_runs_the_migrations_when_the_tables_are_gone(migrated_back_afterwards: None) -> None:
+    call_command("migrate", "coaching", "zero", verbosity=0)
+    assert not TABLES & existing()["tables"]
+
+    report = tracking_ensure()
+
+    assert report.tables_created == ["tool_completions", "tool_catalog", "tool_completion_events"]
+    assert set(report.views_created) == VIEWS and set(report.functions_created) == FUNCTIONS
+    after = existing()
+    assert after["tables"] >= TABLES and after["triggers"] >= TRIGGERS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_migrations WHERE app = 'coaching'")
+        assert cursor.fetchone()[0] == len(list((Path(migrations_package.__file__).parent).glob("0*.py")))
+        cursor.execute("SELECT count(*) FROM tool_catalog")
+        assert cursor.fetchone()[0] == catalog.total_actions()
+
+
 def test_init_is_idempotent(staff_user: Any) -> None:
     first = tracking_ensure()
     second = tracking_ensure()
