@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external lint e2e-browser bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
+.PHONY: run test test-external lint e2e-browser pooler bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -43,12 +43,21 @@ e2e-browser:
 		|| echo "!!! Could not install chromium: the browser tests will be SKIPPED."; \
 	else echo "!!! chromium is not installed and cannot be installed here: the browser tests will be SKIPPED."; fi
 
-test: $(VENV)/.dev e2e-browser lint
+# PgBouncer for the pooled tests (tests/ops/test_pooler.py): Debian's package, installed when we can.
+pooler:
+	@if command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's pgbouncer for the pooled tests..."; \
+		(apt-get install -y -q pgbouncer >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q pgbouncer >/dev/null)) \
+		|| echo "!!! Could not install pgbouncer: the pooled tests will be SKIPPED (FAIL under CI=true)."; \
+	else echo "!!! pgbouncer is not installed and cannot be installed here: the pooled tests will be SKIPPED."; fi
+
+test: $(VENV)/.dev e2e-browser pooler lint
 	$(BIN)/pytest
 	$(BIN)/python -m tests.security_report
 
 # The database tests against an external PostgreSQL server (the machine's own by default).
-test-external: $(VENV)/.dev
+test-external: $(VENV)/.dev pooler
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(EXTERNAL_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest -m "not e2e"; \
 	else echo "!!! No PostgreSQL at $(EXTERNAL_DATABASE_URL): external-database tests not run."; exit 1; fi

@@ -32,7 +32,8 @@ def on_starting(server):
     from django.db import connections
 
     if os.environ.get("DATESPARK_SKIP_SETUP") != "1":
-        call_command("migrate", interactive=False, verbosity=1)
+        # Under the release lock: instances started together migrate once (datespark/db/release.py).
+        call_command("release", verbosity=1)
         if not settings.HTTPS:
             call_command("demo_user")
     # Workers open their own connections after the fork.

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from coaching import catalog
 from coaching.models import AuditRecord, ToolCompletion, ToolCompletionEvent
 from coaching.staff import analytics, audit, charts
-from coaching.staff.csv_export import completions_csv
+from coaching.staff.csv_export import completions_csv, keyset_rows
 
 
 class ToolFilter(admin.SimpleListFilter):
@@ -144,9 +144,9 @@ class ToolCompletionAdmin(AuditedViewsMixin, ReadableMetadata, admin.ModelAdmin)
         audit.audit_record(
             request=request, action=audit.COMPLETIONS_EXPORTED, subject_user_id=audit.single_user_of(queryset)
         )
-        rows = queryset.values_list(
-            "id", "user_id", "user__username", "tool_name", "action_name", "completed_at", "metadata"
-        ).iterator(chunk_size=2000)
+        rows = keyset_rows(
+            queryset, ("id", "user_id", "user__username", "tool_name", "action_name", "completed_at", "metadata")
+        )
         response = StreamingHttpResponse(completions_csv(rows), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="completions-{stamp}.csv"'

@@ -10,6 +10,7 @@ class CoachingConfig(AppConfig):
 
     def ready(self) -> None:
         from coaching.completions.catalog_sync import catalog_sync
+        from datespark.db.release import database_timeouts_set
 
         def sync_catalog(*, using: str = "default", **kwargs: object) -> None:
             catalog_sync(using=using)
@@ -17,6 +18,12 @@ class CoachingConfig(AppConfig):
         # After every migrate, and after the flush that transactional tests
         # run (it emits post_migrate too), so the catalog table is never stale.
         post_migrate.connect(sync_catalog, sender=self, dispatch_uid="coaching.sync_catalog", weak=False)
+
+        def set_timeouts(*, using: str = "default", **kwargs: object) -> None:
+            database_timeouts_set(using=using)
+
+        # Every migrated database (a test database too) carries the app's timeouts.
+        post_migrate.connect(set_timeouts, sender=self, dispatch_uid="coaching.database_timeouts", weak=False)
 
         from coaching.models import Photo
 

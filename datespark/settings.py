@@ -128,11 +128,23 @@ else:
     _database = {"ENGINE": "datespark.db", "NAME": "postgres", "USER": "postgres", "CONN_MAX_AGE": CONN_MAX_AGE}
     EMBEDDED_DATABASE = True
 _database.setdefault("OPTIONS", {})
-# Fail fast instead of hanging when the database is away or a lock is stuck.
+# Fail fast instead of hanging when the database is away.
 _database["OPTIONS"].setdefault("connect_timeout", 5)
-_database["OPTIONS"].setdefault(
-    "options", "-c statement_timeout=15000 -c lock_timeout=5000 -c idle_in_transaction_session_timeout=60000"
-)
+# DATABASE_URL may be a transaction-mode pooler (PgBouncer, Neon's pooled
+# endpoint): no session state is kept between transactions, so no server-side
+# cursors and no prepared statements unless the operator says the connection
+# is direct. The timeouts are set on the database at release (migrate), not in
+# the connection: a pooler refuses the startup "options" parameter.
+DIRECT_DATABASE = env_bool("DATESPARK_DIRECT_DATABASE")
+_database["DISABLE_SERVER_SIDE_CURSORS"] = not DIRECT_DATABASE
+if not DIRECT_DATABASE:
+    _database["OPTIONS"].setdefault("prepare_threshold", None)
+# Fail fast instead of hanging when a statement runs away or a lock is stuck.
+DATABASE_TIMEOUTS = {
+    "statement_timeout": os.environ.get("DATESPARK_STATEMENT_TIMEOUT", "15s"),
+    "lock_timeout": os.environ.get("DATESPARK_LOCK_TIMEOUT", "5s"),
+    "idle_in_transaction_session_timeout": os.environ.get("DATESPARK_IDLE_IN_TRANSACTION_TIMEOUT", "60s"),
+}
 # A unique test database name per run, so two test runs never collide.
 _database["TEST"] = {"NAME": os.environ.get("DATESPARK_TEST_DB", f"test_datespark_{os.getpid()}")}
 DATABASES = {"default": _database}

@@ -4,6 +4,7 @@ and for the tests of the benchmark's scripts."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import urllib.request
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -70,3 +72,39 @@ def load_bench_script(name: str) -> ModuleType:
     finally:
         sys.path.remove(str(BENCH))
     return module
+
+
+def database_url_for(name: str) -> str:
+    """A libpq URL for database ``name`` on the server the tests use (DATABASE_URL's, or the embedded one)."""
+    from django.conf import settings
+    from django.db import connection
+
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        # Same server, user, password and options; only the database differs.
+        return urlsplit(external)._replace(path="/" + quote(name)).geturl()
+    assert settings.EMBEDDED_DATABASE
+    from datespark import embedded_db
+
+    socket_dir = embedded_db.ensure_running()
+    user = connection.settings_dict.get("USER") or embedded_db.USER
+    return f"postgresql://{quote(user, safe='')}@{quote(socket_dir, safe='')}/{quote(name, safe='')}"
+
+
+def release_together(database_url: str, instances: int) -> None:
+    """``manage.py release`` started by ``instances`` processes at once against ``database_url``; all must succeed."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "datespark.settings"}
+    env.pop("DATESPARK_DIRECT_DATABASE", None)
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "release", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(instances)
+    ]
+    outcomes = [(process.wait(timeout=180), process.stderr.read() if process.stderr else "") for process in starts]
+    assert [code for code, _ in outcomes] == [0] * instances, outcomes

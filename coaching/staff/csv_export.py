@@ -1,4 +1,4 @@
-"""The completions list as CSV, streamed in chunks, with spreadsheet formulas neutralised."""
+"""The completions list as CSV: read in keyset pages, streamed in chunks, spreadsheet formulas neutralised."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import Any
+
+from django.db.models import QuerySet
 
 from coaching.formats import timestamp_text
 
@@ -51,3 +53,26 @@ def completions_csv(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+# Rows read per statement by keyset_rows.
+EXPORT_PAGE_ROWS = 2000
+
+
+def keyset_rows(queryset: QuerySet[Any], fields: tuple[str, ...], *, page_rows: int | None = None) -> Iterator[Any]:
+    """``queryset``'s rows as ``values_list(*fields)``, newest first, read a page at a time by primary key.
+
+    One short statement per page (``pk < the last one seen``): no server-side
+    cursor, which a transaction-mode pooler cannot keep open between
+    statements, and never more than one page in memory, however many rows.
+    """
+    size = page_rows or EXPORT_PAGE_ROWS
+    ordered = queryset.order_by("-pk").values_list("pk", *fields)
+    last = None
+    while True:
+        page = list((ordered if last is None else ordered.filter(pk__lt=last))[:size])
+        for row in page:
+            yield row[1:]
+        if len(page) < size:
+            return
+        last = page[-1][0]

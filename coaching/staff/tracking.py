@@ -6,16 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 
 from coaching.completions.catalog_sync import catalog_sync
+from datespark.db.release import release_transaction
 
 # The tracking tables; the coaching migrations create them.
 TABLES: tuple[str, ...] = ("tool_completions", "tool_catalog", "tool_completion_events")
-# An arbitrary constant: the advisory lock that serialises tracking set-up.
-TRACKING_LOCK_ID = 0x_DA7E_5BA2
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,9 @@ def _tracking_objects_present(cursor: Any, names: list[str]) -> dict[str, set[st
 def tracking_ensure() -> TrackingReport:
     """Make sure the tracking tables, views and functions exist; report what this call created.
 
-    One transaction, serialised by a transaction-level advisory lock (it ends
-    with the transaction, whatever happens, and holds no session state).
+    One transaction under the release lock (datespark/db/release.py: it ends
+    with the transaction and holds no session state; the app's timeouts are
+    lifted inside it), so it never races an instance's release.
     Missing tables are created by running the coaching migrations (so
     ``django_migrations`` stays true); views, functions and triggers are
     recreated from the text of the latest applied migration that defines each
@@ -82,8 +82,7 @@ def tracking_ensure() -> TrackingReport:
     from django.core.management import call_command
 
     connection = connections["default"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRACKING_LOCK_ID])
+    with release_transaction() as cursor:
         names = list(sql_definitions(connection))
         before = _tracking_objects_present(cursor, names)
         if before["tables"] != set(TABLES):

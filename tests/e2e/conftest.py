@@ -17,11 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.support import free_port, wait_until_ready
+from tests.support import database_url_for, free_port, wait_until_ready
 
 # Playwright's sync API keeps an asyncio event loop in this thread; without this,
 # Django refuses ORM calls from the test with SynchronousOnlyOperation.
@@ -54,21 +53,11 @@ def chromium_executable() -> str:
 
 def _server_database_url() -> str:
     """A libpq URL for the test database (call after django_db_setup created it)."""
-    from django.conf import settings
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
     assert name and name.startswith("test_"), f"not a test database: {name!r}"
-    external = os.environ.get("DATABASE_URL")
-    if external:
-        # Same server, user, password and options; only the database differs.
-        return urlsplit(external)._replace(path="/" + quote(name)).geturl()
-    assert settings.EMBEDDED_DATABASE
-    from datespark import embedded_db
-
-    socket_dir = embedded_db.ensure_running()
-    user = connection.settings_dict.get("USER") or embedded_db.USER
-    return f"postgresql://{quote(user, safe='')}@{quote(socket_dir, safe='')}/{quote(name, safe='')}"
+    return database_url_for(name)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

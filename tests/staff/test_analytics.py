@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from coaching.completions import services
 from coaching.models import AuditRecord, ToolCompletion, ToolCompletionEvent
-from coaching.staff import analytics, charts
+from coaching.staff import analytics, charts, csv_export
 from tests.support import load_bench_script
 
 pytestmark = pytest.mark.django_db
@@ -641,3 +641,21 @@ def test_bench_seed_replaces_the_event_log_with_events_over_120_days(transaction
     assert logged.filter(at__lt=started - timedelta(days=bench_seed.EVENT_DAYS)).count() == 0
     assert logged.filter(at__gt=timezone.now()).count() == 0
     assert logged.filter(at__lt=started - timedelta(days=90)).exists()  # the 90-day view has a full window
+
+
+def test_export_reads_keyset_pages_not_a_server_side_cursor(
+    admin_client_: Client, django_user_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A transaction-mode pooler cannot keep a cursor open between statements; pages keyed on the id need none.
+    monkeypatch.setattr(csv_export, "EXPORT_PAGE_ROWS", 10)
+    for index in range(25):
+        member = django_user_model.objects.create_user(username=f"pagina-{index}")
+        services.completion_mark(user_id=member.pk, tool_name="chat-coach", action_name="first_question")
+
+    with CaptureQueriesContext(connection) as queries:
+        exported = csv_rows(admin_client_.get(EXPORT))
+
+    ids = [int(row["id"]) for row in exported]
+    assert len(set(ids)) == 25 and ids == sorted(ids, reverse=True)
+    pages = [q["sql"] for q in queries.captured_queries if "tool_completions" in q["sql"] and "LIMIT 10" in q["sql"]]
+    assert len(pages) == 3
