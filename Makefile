@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external lint e2e-browser pooler bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
+.PHONY: run test test-external test-pooled lint e2e-browser pooler bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -61,6 +61,11 @@ test-external: $(VENV)/.dev pooler
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(EXTERNAL_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest -m "not e2e"; \
 	else echo "!!! No PostgreSQL at $(EXTERNAL_DATABASE_URL): external-database tests not run."; exit 1; fi
+
+# The tests that matter for pooling (API, concurrency, migrations, release, storage), through PgBouncer in
+# transaction mode in front of the embedded PostgreSQL; the test database is created and dropped directly.
+test-pooled: $(VENV)/.dev pooler
+	DATESPARK_POOLED=1 $(BIN)/pytest -m pooled
 
 # The load benchmark (wrk from Debian): 40 users, then 100,000 users with 1,000,000 completions;
 # results into docs/PERFORMANCE.md. BENCH_ARGS= (empty) runs only the small dataset.

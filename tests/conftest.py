@@ -47,6 +47,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         shutil.rmtree(pgdata, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """With DATESPARK_POOLED=1 (`make test-pooled`): the test database, created directly, used through PgBouncer.
+
+    Transaction mode, stock settings: what Neon's pooled endpoint runs. The
+    database is dropped directly again once the pooler is gone.
+    """
+    if os.environ.get("DATESPARK_POOLED") != "1":
+        yield
+        return
+    from django.db import connection
+
+    from tests.pooler import pgbouncer
+
+    with django_db_blocker.unblock():
+        direct = connection.get_connection_params()
+    saved = {key: connection.settings_dict.get(key) for key in ("HOST", "PORT")}
+    with pgbouncer(direct["host"], direct.get("port"), direct.get("user") or "postgres") as (host, port):
+        connection.close()
+        connection.settings_dict.update(HOST=host, PORT=port)
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict.update(saved)
+
+
 @pytest.fixture
 def user(django_user_model: Any) -> Any:
     return django_user_model.objects.create_user(username="anna", password="geheim-wachtwoord-1")

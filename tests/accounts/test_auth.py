@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from coaching.accounts import tokens
 from coaching.models import ToolCompletion
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pooled, pytest.mark.django_db]
 
 MARK = "/api/tool-completion/mark-completed"
 PROGRESS = "/api/tool-completion/progress"

@@ -16,7 +16,7 @@ from coaching import catalog
 from coaching.formats import timestamp_text
 from coaching.models import ToolCompletion
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pooled, pytest.mark.django_db]
 
 MARK = "/api/tool-completion/mark-completed"
 PROGRESS = "/api/tool-completion/progress"

@@ -14,7 +14,7 @@ from coaching import catalog
 from coaching.completions import selectors, services
 from coaching.models import ToolCompletion, ToolCompletionEvent, UserSettings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pooled, pytest.mark.django_db]
 
 BATCH = "/api/tool-completion/batch"
 RESET = "/api/tool-completion/reset"

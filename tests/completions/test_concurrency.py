@@ -12,6 +12,9 @@ from coaching.completions import services
 from coaching.completions.batch import completion_batch
 from coaching.models import ToolCompletion
 
+# Also run through PgBouncer in transaction mode by `make test-pooled`.
+pytestmark = pytest.mark.pooled
+
 THREADS = 16
 
 

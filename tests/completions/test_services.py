@@ -17,6 +17,9 @@ from coaching.completions.exceptions import InvalidMetadata, UnknownAction, Unkn
 from coaching.exceptions import DomainError, InvalidInput
 from coaching.models import ToolCompletion, ToolCompletionEvent
 
+# Also run through PgBouncer in transaction mode by `make test-pooled`.
+pytestmark = pytest.mark.pooled
+
 
 def assert_nothing_written() -> None:
     assert ToolCompletion.objects.count() == 0

@@ -15,7 +15,7 @@ from coaching.accounts import tokens
 from coaching.models import Photo, RateLimitCounter, ToolCompletion, ToolCompletionEvent, UserSettings
 from tests.user_data import counts, fill
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = [pytest.mark.pooled, pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 EXPORT = "/api/me/export"
 DELETE = "/api/me/delete"

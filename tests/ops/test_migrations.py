@@ -22,6 +22,9 @@ from coaching.completions import services
 from coaching.completions.catalog_sync import catalog_sync
 from coaching.staff.tracking import sql_definitions, tracking_ensure
 
+# Also run through PgBouncer in transaction mode by `make test-pooled`.
+pytestmark = pytest.mark.pooled
+
 VIEWS = {"tool_progress", "user_coaching_progress"}
 FUNCTIONS = {
     "mark_action_completed",

@@ -3,12 +3,14 @@ and its release step migrates a fresh database once, as on Neon's pooled endpoin
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import psycopg
 import pytest
 from django.conf import settings
@@ -108,3 +110,15 @@ def test_instances_released_together_through_the_pooler_migrate_once(tmp_path: P
     finally:
         with psycopg.connect(**direct, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.mark.pooled
+def test_the_pooled_run_goes_through_pgbouncer() -> None:
+    """`make test-pooled` runs the pooled tests with Django's connection on PgBouncer, not on PostgreSQL."""
+    if os.environ.get("DATESPARK_POOLED") != "1":
+        pytest.skip("only in `make test-pooled`")
+    port = int(connection.settings_dict["PORT"])
+    listening = [c.pid for c in psutil.net_connections(kind="tcp") if c.status == "LISTEN" and c.laddr.port == port]
+    assert listening and psutil.Process(listening[0]).name() == "pgbouncer"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
