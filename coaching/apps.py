@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate
 
 
@@ -25,13 +24,11 @@ class CoachingConfig(AppConfig):
         # Every migrated database (a test database too) carries the app's timeouts.
         post_migrate.connect(set_timeouts, sender=self, dispatch_uid="coaching.database_timeouts", weak=False)
 
+        from coaching.coach.photos import photo_file_delete_on_commit
         from coaching.models import Photo
 
         def delete_photo_file(*, instance: Photo, **kwargs: object) -> None:
-            # After commit: a rolled-back delete must not lose the file. Covers
-            # cascades (account deletion) as well as replacing a photo.
-            name, storage = instance.image.name, instance.image.storage
-            if name:
-                transaction.on_commit(lambda: storage.delete(name))
+            # Covers cascades (account deletion) as well as replacing a photo.
+            photo_file_delete_on_commit(instance)
 
         post_delete.connect(delete_photo_file, sender=Photo, dispatch_uid="coaching.delete_photo_file", weak=False)

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
+from datetime import datetime, timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 
 from coaching.exceptions import DomainError
 from coaching.models import Photo
 
+logger = logging.getLogger(__name__)
+
+# What a failing store raises: a full or read-only disk, an object store away or refusing.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
+
 
 class StorageUnavailable(DomainError):
-    """The upload could not be stored (disk full, read-only): a server problem, nothing kept."""
+    """The upload could not be stored (disk full, object store away): a server problem, nothing kept."""
 
     code = "storage_unavailable"
 
@@ -21,24 +30,76 @@ class StorageUnavailable(DomainError):
 def photo_store(*, user_id: int, content: bytes, width: int, height: int) -> Photo:
     """Keep the user's new (already re-encoded) photo and drop the previous ones, files included.
 
-    All or nothing: when the file cannot be written (a full or read-only disk)
-    no row is saved, a partly written file is removed, the old photo stays,
-    and :class:`StorageUnavailable` is raised.
+    The bytes go to the store first, outside the database transaction (a slow
+    store holds no locks); then one transaction saves the row and deletes the
+    previous ones, whose files go once it has committed. All or nothing: when
+    the store fails, or the transaction does, the new file is removed again,
+    no row is saved, the old photo stays, and a failing store raises
+    :class:`StorageUnavailable`.
     """
     photo = Photo(user_id=user_id, width=width, height=height)
+    storage = photo.image.storage
+    name = photo.upload_path()
+    try:
+        photo.image.name = storage.save(name, ContentFile(content))
+    except STORAGE_ERRORS:
+        _delete_quietly(storage, name)
+        raise StorageUnavailable("The photo could not be stored now; try again later.") from None
     try:
         with transaction.atomic():
             old = list(Photo.objects.filter(user_id=user_id))
-            photo.image.save(f"{photo.id.hex}.jpg", ContentFile(content), save=False)
             photo.save()
             for previous in old:
                 previous.delete()  # the post_delete hook removes the file after commit
-    except OSError:
-        name = photo.upload_path()
-        with contextlib.suppress(OSError):
-            photo.image.storage.delete(name)
-        raise StorageUnavailable("The photo could not be stored now; try again later.") from None
+    except BaseException:
+        _delete_quietly(storage, photo.image.name)
+        raise
     return photo
+
+
+def _delete_quietly(storage: Storage, name: str) -> None:
+    with contextlib.suppress(*STORAGE_ERRORS):
+        storage.delete(name)
+
+
+def photo_file_delete_on_commit(photo: Photo) -> None:
+    """Remove a deleted photo's file once the deletion has committed (a rolled-back delete keeps it).
+
+    A store that fails then leaves an orphan for ``manage.py photos_sweep``; the request still succeeds.
+    """
+    name, storage = photo.image.name, photo.image.storage
+    if not name:
+        return
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS:
+            logger.warning("photo file %s not removed (storage unavailable); photos_sweep will", name)
+
+    transaction.on_commit(delete)
+
+
+# A file younger than this may belong to an upload whose row is not committed yet.
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+def photo_orphans_sweep(*, storage: Storage, now: datetime) -> list[str]:
+    """Remove every file under ``photos/`` that no Photo row names (and older than an hour); return their names."""
+    try:
+        folders, _ = storage.listdir("photos")
+    except FileNotFoundError:  # nothing was ever uploaded here
+        return []
+    known = set(Photo.objects.values_list("image", flat=True))
+    removed = []
+    for folder in folders:
+        _, files = storage.listdir(f"photos/{folder}")
+        for file in files:
+            name = f"photos/{folder}/{file}"
+            if name not in known and storage.get_modified_time(name) < now - ORPHAN_MIN_AGE:
+                storage.delete(name)
+                removed.append(name)
+    return removed
 
 
 def photo_latest(*, user_id: int) -> Photo | None:
@@ -52,9 +113,9 @@ def photo_get(*, user_id: int, photo_id: uuid.UUID) -> Photo | None:
 
 
 def photo_content(photo: Photo) -> bytes | None:
-    """The photo's bytes; None when the row outlived its file (a restored backup, a lost disk)."""
+    """The photo's bytes; None when the row outlived its file (a restored backup, a lost disk, a lost object)."""
     try:
         with photo.image.open("rb") as handle:
             return handle.read()
-    except OSError:
+    except STORAGE_ERRORS:
         return None

@@ -24,7 +24,7 @@ PER_USER = 8
 
 @pytest.fixture
 def loaded(db: Any) -> int:
-    """USERS users with PER_USER completions each (COPY, like bench_seed), analysed; returns one user id."""
+    """USERS users with PER_USER completions each (COPY, like bench/seed.py), analysed; returns one user id."""
     pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
     password, now = make_password("x"), timezone.now()
     with connection.cursor() as cursor:
@@ -80,7 +80,7 @@ def assert_indexed(plan: dict[str, Any]) -> None:
     assert by_user, plan
 
 
-# The statements inside user_progress_rows, completion_state and mark_completed_progress (coaching/sql.py).
+# The statements inside user_progress_rows, completion_state and mark_completed_progress (migration 0007).
 
 
 def test_progress_reads_use_the_indexes(loaded: int) -> None:

@@ -212,8 +212,13 @@ def test_a_read_only_database_refuses_writes_with_503_and_keeps_serving_reads(se
             ]
             assert {status for status, _ in answers} == {503}
             assert all(body["error"]["code"] == "database_unavailable" for _, body in answers)
-            reads = [served.request("GET", "/api/tool-completion/progress", token=token)[0] for _ in range(4)]
-            assert reads[-1] == 200  # reading still works
+            # Reading still works: once a worker's terminated connection has cost its one 503
+            # (which worker took the writes above is the kernel's choice), it reads again.
+            reads: list[int] = []
+            while len(reads) < 8 and (not reads or reads[-1] != 200):
+                reads.append(served.request("GET", "/api/tool-completion/progress", token=token)[0])
+            assert reads[-1] == 200, reads
+            assert set(reads[:-1]) <= {503}, reads
         finally:
             admin.execute("ALTER DATABASE postgres RESET default_transaction_read_only")
             reconnect_workers()
