@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching import catalog
-from coaching.coach.photos import photo_get, photo_latest
+from coaching.coach.photos import STORAGE_ERRORS, photo_get, photo_latest
 from coaching.completions import selectors, services
 from coaching.completions.selectors import Progress, ToolProgress
 from coaching.exceptions import DomainError
@@ -200,6 +200,14 @@ def photo_file(request: HttpRequest, photo_id: uuid.UUID) -> HttpResponseBase:
     photo = photo_get(user_id=request_user_id(request), photo_id=photo_id)
     if photo is None:
         raise Http404("Foto niet gevonden.")
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    try:
+        handle = photo.image.open("rb")
+    except STORAGE_ERRORS:  # the store is away: the server's trouble, not a missing photo
+        return HttpResponse(
+            "Je foto is even niet bereikbaar. Probeer het zo opnieuw.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response

@@ -160,3 +160,12 @@ def test_orphans_are_swept_and_live_photos_kept(browser: Client, user: Any, buck
     assert photo_orphans_sweep(storage=default_storage, now=timezone.now() + timedelta(hours=2)) == [orphan]
     assert keys(bucket) == {live}
     call_command("photos_sweep", stdout=io.StringIO())  # the operator's command runs on the same store
+
+
+def test_a_photo_is_a_503_while_the_store_is_away(browser: Client, user: Any, bucket: Any, settings: Any) -> None:
+    post(browser, UPLOAD, {"photo": upload(png_bytes())}, **HTMX)
+    photo = Photo.objects.get(user=user)
+    use_bucket(settings, f"http://127.0.0.1:{free_port()}", bucket.bucket_name)  # nothing listens there
+    response = browser.get(f"/foto/{photo.id}.jpg")
+    assert response.status_code == 503
+    assert "niet bereikbaar" in response.content.decode()
