@@ -59,14 +59,14 @@ def completions_csv(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
 EXPORT_PAGE_ROWS = 2000
 
 
-def keyset_rows(queryset: QuerySet[Any], fields: tuple[str, ...], *, page_rows: int | None = None) -> Iterator[Any]:
+def keyset_rows(queryset: QuerySet[Any], fields: tuple[str, ...]) -> Iterator[Any]:
     """``queryset``'s rows as ``values_list(*fields)``, newest first, read a page at a time by primary key.
 
     One short statement per page (``pk < the last one seen``): no server-side
     cursor, which a transaction-mode pooler cannot keep open between
     statements, and never more than one page in memory, however many rows.
     """
-    size = page_rows or EXPORT_PAGE_ROWS
+    size = EXPORT_PAGE_ROWS
     ordered = queryset.order_by("-pk").values_list("pk", *fields)
     last = None
     while True:
