@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import base64
 import io
-import shutil
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -28,47 +22,33 @@ from django.utils import timezone
 
 from coaching.coach.photos import photo_orphans_sweep
 from coaching.models import Photo
+from deploy import objectstore
+from deploy.services import ServiceFailed
 from tests.pages.test_views import HTMX, png_bytes, post, upload
 from tests.support import free_port
 
 pytestmark = [pytest.mark.pooled, pytest.mark.django_db]
 
 UPLOAD = "/tools/foto-advies/photo_uploaded/"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
 
 
 @pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """moto_server on a free loopback port, for this module."""
-    binary = Path(sys.executable).parent / "moto_server"
-    if not binary.exists():
-        binary = Path(shutil.which("moto_server") or "moto_server")
-    port = free_port()
-    process = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    client = boto3.client("s3", endpoint_url=endpoint, **CREDENTIALS)
-    while True:
-        try:
-            client.list_buckets()
-            break
-        except Exception:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("moto_server did not start")
-            time.sleep(0.1)
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto_server on a free loopback port, for this module (started as `make cluster` starts it)."""
+    try:
+        service, endpoint = objectstore.start(tmp_path_factory.mktemp("moto") / "moto.log")
+    except (FileNotFoundError, ServiceFailed) as failure:
+        pytest.fail(str(failure))
     yield endpoint
-    process.terminate()
-    process.wait(timeout=10)
+    service.stop(timeout=10)
 
 
 def use_bucket(settings: Any, endpoint: str, bucket: str) -> None:
     """The app's uploads go to ``bucket`` at ``endpoint``, configured as settings.py does from the environment."""
     settings.AWS_S3_ENDPOINT_URL = endpoint
-    settings.AWS_S3_REGION_NAME = CREDENTIALS["region_name"]
-    settings.AWS_ACCESS_KEY_ID = CREDENTIALS["aws_access_key_id"]
-    settings.AWS_SECRET_ACCESS_KEY = CREDENTIALS["aws_secret_access_key"]
+    settings.AWS_S3_REGION_NAME = objectstore.REGION
+    settings.AWS_ACCESS_KEY_ID = objectstore.CREDENTIALS["aws_access_key_id"]
+    settings.AWS_SECRET_ACCESS_KEY = objectstore.CREDENTIALS["aws_secret_access_key"]
     settings.AWS_DEFAULT_ACL = "private"
     settings.AWS_S3_FILE_OVERWRITE = False
     settings.AWS_STORAGE_BUCKET_NAME = bucket
@@ -79,7 +59,7 @@ def use_bucket(settings: Any, endpoint: str, bucket: str) -> None:
 def bucket(settings: Any, moto_endpoint: str) -> Any:
     """A fresh private bucket the app's uploads go to; the boto3 client to look into it."""
     name = f"datespark-{uuid.uuid4().hex[:12]}"
-    client = boto3.client("s3", endpoint_url=moto_endpoint, **CREDENTIALS)
+    client = objectstore.client(moto_endpoint)
     client.create_bucket(Bucket=name)
     use_bucket(settings, moto_endpoint, name)
     client.bucket_name = name

@@ -1,0 +1,92 @@
+"""PgBouncer in transaction mode (Debian's package, stock settings otherwise) in front of PostgreSQL.
+
+What Neon's pooled endpoint, Supabase's pooler and most managed poolers run:
+every transaction may get another server connection, no session state
+survives between transactions, and the ``options`` startup parameter is
+refused. ``make cluster`` and ``make test-pooled`` both start it from here.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.services import Service, free_port, port_open
+
+PACKAGE = "pgbouncer"
+
+
+def binary() -> str | None:
+    """The pgbouncer executable, or None when it is not installed (``make pooler`` installs it)."""
+    found = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    return found if Path(found).exists() else None
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The PostgreSQL server behind the pooler: a host name or a Unix-socket directory."""
+
+    host: str
+    port: int
+    user: str
+    password: str = ""
+
+
+def run_as(backend: Backend) -> list[str]:
+    """pgbouncer refuses to run as root: as the owner of the server's socket directory, else postgres."""
+    if os.geteuid() != 0:
+        return []
+    owner = pwd.getpwuid(Path(backend.host).stat().st_uid).pw_name if backend.host.startswith("/") else "postgres"
+    return ["-u", owner]
+
+
+def write_config(workdir: Path, backend: Backend, listen_port: int, *, pool_size: int, max_clients: int) -> Path:
+    """pgbouncer.ini and its user list in ``workdir``: every database on ``backend``, pool_mode = transaction."""
+    server = f"host={backend.host} port={backend.port}"
+    if backend.password:
+        # The pooler logs in to the server as this user whoever the client is.
+        server += f" user={backend.user} password={backend.password}"
+    # Clients on the loopback interface are trusted as the server trusts its local clients;
+    # a client must still be a listed user.
+    (workdir / "userlist.txt").write_text(f'"{backend.user}" ""\n')
+    ini = workdir / "pgbouncer.ini"
+    ini.write_text(
+        "[databases]\n"
+        f"* = {server}\n"
+        "[pgbouncer]\n"
+        "listen_addr = 127.0.0.1\n"
+        f"listen_port = {listen_port}\n"
+        "unix_socket_dir =\n"
+        "auth_type = trust\n"
+        f"auth_file = {workdir / 'userlist.txt'}\n"
+        "pool_mode = transaction\n"
+        f"default_pool_size = {pool_size}\n"
+        "reserve_pool_size = 2\n"
+        f"max_client_conn = {max_clients}\n"
+        f"pidfile = {workdir / 'pgbouncer.pid'}\n"
+    )
+    return ini
+
+
+def start(workdir: Path, backend: Backend, *, pool_size: int = 20, max_clients: int = 200) -> tuple[Service, int]:
+    """PgBouncer for ``backend`` on a free loopback port, its files in ``workdir``; the service and its port.
+
+    Raises FileNotFoundError when pgbouncer is not installed, ServiceFailed when it does not start.
+    """
+    executable = binary()
+    if executable is None:
+        raise FileNotFoundError("pgbouncer is not installed (apt-get install pgbouncer)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    listen = free_port()
+    ini = write_config(workdir, backend, listen, pool_size=pool_size, max_clients=max_clients)
+    # Its files must be readable and its log writable by the user it runs as.
+    workdir.chmod(0o777)
+    for path in workdir.iterdir():
+        path.chmod(0o666)
+    # Not daemonized, it logs to stderr: into pgbouncer.log.
+    service = Service.start("pgbouncer", [executable, *run_as(backend), str(ini)], workdir / "pgbouncer.log")
+    service.wait_until(lambda: port_open(listen), timeout=15)
+    return service, listen
