@@ -8,7 +8,7 @@ PORT ?= 8000
 # The machine's own PostgreSQL, for `make test-external` (CI runs both).
 EXTERNAL_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-external test-pooled lint e2e-browser pooler bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
+.PHONY: run test test-external test-pooled lint e2e-browser pooler cluster cluster-tools bench bench-inprocess bench-compare bench-analytics bench-tool lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -43,24 +43,41 @@ e2e-browser:
 		|| echo "!!! Could not install chromium: the browser tests will be SKIPPED."; \
 	else echo "!!! chromium is not installed and cannot be installed here: the browser tests will be SKIPPED."; fi
 
-# PgBouncer for the pooled tests (tests/ops/test_pooler.py): Debian's package, installed when we can.
-pooler:
-	@if command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then :; \
+# A Debian package the tests or the topology need, installed when we can (root with apt-get).
+# $(1): the program, $(2): what it is for, $(3): what happens without it.
+define debian_package
+	@if command -v $(1) >/dev/null || [ -x /usr/sbin/$(1) ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's pgbouncer for the pooled tests..."; \
-		(apt-get install -y -q pgbouncer >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q pgbouncer >/dev/null)) \
-		|| echo "!!! Could not install pgbouncer: the pooled tests will be SKIPPED (FAIL under CI=true)."; \
-	else echo "!!! pgbouncer is not installed and cannot be installed here: the pooled tests will be SKIPPED."; fi
+		echo "Installing Debian's $(1) $(2)..."; \
+		(apt-get install -y -q $(1) >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $(1) >/dev/null)) \
+		|| echo "!!! Could not install $(1): $(3)"; \
+	else echo "!!! $(1) is not installed and cannot be installed here: $(3)"; fi
+endef
 
-test: $(VENV)/.dev e2e-browser pooler lint
+# PgBouncer for the pooled tests (tests/ops/test_pooler.py, make test-pooled) and the cluster.
+pooler:
+	$(call debian_package,pgbouncer,for the pooled tests,the pooled tests will be SKIPPED (FAIL under CI=true).)
+
+# nginx and PgBouncer for `make cluster` and its test (tests/ops/test_cluster.py).
+cluster-tools: pooler
+	$(call debian_package,nginx,for the cluster,the cluster test will be SKIPPED (FAIL under CI=true).)
+
+test: $(VENV)/.dev e2e-browser cluster-tools lint
 	$(BIN)/pytest
 	$(BIN)/python -m tests.security_report
 
 # The database tests against an external PostgreSQL server (the machine's own by default).
 test-external: $(VENV)/.dev pooler
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(EXTERNAL_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest -m "not e2e"; \
+		DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest -m "not e2e and not topology"; \
 	else echo "!!! No PostgreSQL at $(EXTERNAL_DATABASE_URL): external-database tests not run."; exit 1; fi
+
+# The production topology on this machine (deploy/cluster.py): nginx round-robin over two app
+# instances from their own folders, PgBouncer in transaction mode, PostgreSQL (embedded, or
+# DATABASE_URL) and an S3-API object store. A throwaway cluster in .cluster/; Ctrl-C stops it all.
+CLUSTER_PORT ?= 8080
+cluster: $(VENV)/.dev cluster-tools
+	exec $(BIN)/python -m deploy.cluster --port $(CLUSTER_PORT) $(CLUSTER_ARGS)
 
 # The tests that matter for pooling (API, concurrency, migrations, release, storage), through PgBouncer in
 # transaction mode in front of the embedded PostgreSQL; the test database is created and dropped directly.

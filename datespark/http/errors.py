@@ -35,6 +35,8 @@ ERROR_CODES: dict[str, str] = {
     "rate_limited": "Too many attempts; wait Retry-After seconds.",
     "database_unavailable": "The database is unavailable; retry shortly.",
     "server_error": "An unexpected error; it has been logged.",
+    "bad_gateway": "The balancer (nginx, deploy/nginx.conf) reached no app instance; retry shortly.",
+    "gateway_timeout": "The balancer's wait for the app ran out; the request may have been applied, so retry it.",
 }
 
 
