@@ -8,6 +8,9 @@ and stops it on exit (Ctrl-C included). Workers only connect.
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
@@ -20,9 +23,18 @@ accesslog = "-"
 logger_class = "datespark.gunicorn_logger.RedactingLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
 wsgi_app = "datespark.wsgi:application"
+_own_metrics_dir = None
 
 
 def on_starting(server):
+    # Prometheus' multi-process mode (datespark/metrics.py): every worker writes its samples
+    # under this folder. Set before anything imports prometheus-client (it picks its mode
+    # at import), so the workers forked later inherit it. The operator's folder if given,
+    # else one of this master's own (removed at exit); emptied below either way.
+    global _own_metrics_dir
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _own_metrics_dir = tempfile.mkdtemp(prefix="datespark-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _own_metrics_dir
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datespark.settings")
@@ -31,6 +43,9 @@ def on_starting(server):
     from django.core.management import call_command
     from django.db import connections
 
+    from datespark.metrics import multiprocess_dir_reset
+
+    multiprocess_dir_reset(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
     if os.environ.get("DATESPARK_SKIP_SETUP") != "1":
         # Under the release lock: instances started together migrate once (datespark/db/release.py).
         call_command("release", verbosity=1)
@@ -40,7 +55,15 @@ def on_starting(server):
     connections.close_all()
 
 
+def child_exit(server, worker):
+    from datespark.metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
 def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_own_metrics_dir, ignore_errors=True)
     from django.conf import settings
 
     if settings.EMBEDDED_DATABASE:

@@ -96,6 +96,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# Prometheus metrics (datespark/metrics.py): every request counted and timed by URL
+# pattern; /metrics answers the bearer token DATESPARK_METRICS_TOKEN (404 without one).
+METRICS = env_bool("DATESPARK_METRICS", default=True)
+METRICS_TOKEN = os.environ.get("DATESPARK_METRICS_TOKEN", "")
+if METRICS:
+    MIDDLEWARE.insert(1, "datespark.http.metrics.MetricsMiddleware")
 
 ROOT_URLCONF = "datespark.urls"
 WSGI_APPLICATION = "datespark.wsgi.application"

@@ -6,10 +6,13 @@ from django.views.generic import RedirectView
 
 from coaching.pages import accounts
 from datespark.http import health
+from datespark.http.metrics import metrics_view
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Per instance, with the metrics bearer token; nginx denies it at the edge.
+    path("metrics", metrics_view, name="metrics"),
     path("api/", include("coaching.api.urls")),
     # Staff log in like everyone else: one cookie, one login page.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

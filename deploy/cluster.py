@@ -190,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         # One secret for every instance: a token or cookie signed by one is good on the other.
         secret_key = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
         os.environ["DJANGO_SECRET_KEY"] = secret_key
+        # Prometheus scrapes each instance with this token (nginx denies /metrics at the edge).
+        metrics_token = os.environ.get("DATESPARK_METRICS_TOKEN") or secrets.token_urlsafe(24)
+        token_file = folder / "metrics-token"
+        token_file.write_text(metrics_token)
+        token_file.chmod(0o600)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datespark.settings")
         import django
 
@@ -215,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                 "DATABASE_URL": pooled_url,
                 "DJANGO_SECRET_KEY": secret_key,
                 "DATESPARK_TRUSTED_PROXIES": "127.0.0.1",
+                "DATESPARK_METRICS_TOKEN": metrics_token,
                 "HOST": "127.0.0.1",
                 "PORT": str(instance.port),
                 "WEB_CONCURRENCY": str(args.workers),
@@ -256,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             "pgbouncer": {"port": pooler_port, "pool_size": pool_size},
             "database": database_described,
             "object_store": {**storage, "described": store_described},
+            "metrics_token_file": str(token_file),
         }
         (folder / "cluster.json").write_text(json.dumps(description, indent=2))
         print_summary(url, folder, instances, pooler_port, pool_size, database_described, store_described)
@@ -312,6 +319,7 @@ def print_summary(
     lines += [
         f"  PgBouncer     127.0.0.1:{pooler_port}, transaction mode, pool {pool_size}, in front of {database}",
         f"  object store  {store}",
+        f'  metrics       curl -H "Authorization: Bearer $(cat {folder / "metrics-token"})" <instance>/metrics',
         f"  described in  {folder / 'cluster.json'}",
     ]
     print("\n".join(lines), flush=True)

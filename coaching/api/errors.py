@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from coaching.exceptions import DomainError
 from datespark.http.errors import ERROR_CODES, DatabaseUnavailable, database_unavailable, error_body
+from datespark.metrics import database_error_observed
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def _domain_error_response(exc: DomainError, context: dict[str, Any]) -> Respons
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return _domain_error_response(exc, context)
+    if isinstance(exc, DatabaseError):
+        database_error_observed(exc)
     if database_unavailable(exc):
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         exc = DatabaseUnavailable()

@@ -34,7 +34,7 @@ completion_changed = Signal()
 
 def completion_changed_send(user_id: int, changes: Iterable[tuple[str, str, str]]) -> None:
     """Send ``completion_changed`` for each ``(tool_name, action_name, kind)`` once the current transaction commits."""
-    if not completion_changed.has_listeners():  # the usual case, on the hot mark path: nothing to do
+    if not completion_changed.has_listeners():  # nobody listens (the metrics off): nothing to do
         return
     changes = list(changes)
     if not changes:

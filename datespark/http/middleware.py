@@ -6,10 +6,12 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from datespark.http.errors import database_unavailable, error_response
+from datespark.metrics import database_error_observed
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ class RequestLimitsMiddleware:
             pass
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DatabaseError):
+            database_error_observed(exception)
         if database_unavailable(exception):
             logger.warning("database unavailable answering %s", request.path_info)
             if is_api_path(request.path_info):

@@ -207,6 +207,13 @@ def test_the_contract_answers_through_the_balancer_from_both_instances(cluster: 
     page = call(client(cluster.url), "GET", "/inloggen/")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
 
+    # The edge's request id is the one the app answers with (and logs under).
+    answered = call(app, "GET", "/healthz").headers["X-Request-ID"]
+    deadline = time.monotonic() + 5  # nginx logs a request just after answering it
+    while f"rid={answered}" not in (cluster.folder / "logs" / "nginx-access.log").read_text():
+        assert time.monotonic() < deadline, "the edge's request id is not the app's"
+        time.sleep(0.05)
+
     assert upstreams(cluster, since) == {f"127.0.0.1:{i['url'].rsplit(':', 1)[1]}" for i in cluster.instances}
 
 
@@ -342,6 +349,10 @@ def test_the_balancers_own_errors_under_api_keep_the_json_shape(cluster: Cluster
     assert (status, json.loads(body)["success"], json.loads(body)["error"]["code"]) == (413, False, "payload_too_large")
     # Metrics are scraped per instance, never through the edge.
     assert raw(cluster, "GET", "/metrics")[0] == 403
+    token = Path(cluster.description["metrics_token_file"]).read_text()
+    for instance in cluster.instances:
+        scraped = requests.get(instance["url"] + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert scraped.status_code == 200 and "datespark_http_requests_total{" in scraped.text
 
 
 def test_every_answer_the_balancer_makes_under_api_is_a_listed_error_in_the_contracts_shape(tmp_path: Path) -> None:

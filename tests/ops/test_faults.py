@@ -9,77 +9,22 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import shutil
+import re
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
 import psycopg
-import pytest
 
 from coaching import catalog
+from tests.ops.conftest import Served
 from tests.security_facts import record
-from tests.support import ROOT, free_port, wait_until_ready
-
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-@dataclass
-class Served:
-    port: int
-    env: dict[str, str]
-    master_pid: int = 0
-
-    def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = connection.getresponse()
-        raw = response.read()
-        content_type = response.getheader("Content-Type", "")
-        return response.status, json.loads(raw) if content_type.startswith("application/json") else raw
-
-    def database(self, command: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "datespark.embedded_db", command], cwd=ROOT, env=self.env, check=True, timeout=60
-        )
-
-
-@pytest.fixture
-def served() -> Iterator[Served]:
-    folder = Path(tempfile.mkdtemp(prefix="datespark-faults-"))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"DATESPARK_PGDATA": str(folder / "pgdata"), "PORT": str(port), "HOST": "127.0.0.1"})
-    with (folder / "gunicorn.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(GUNICORN), "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        server = Served(port, env, process.pid)
-        try:
-            wait_until_ready(f"http://127.0.0.1:{port}", process, log=folder / "gunicorn.log")
-            yield server
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-            shutil.rmtree(folder, ignore_errors=True)
-
+from tests.support import ROOT
 
 LATER_MARK = {"toolName": "date-planner", "actionName": "idea_generated"}
 
@@ -110,6 +55,9 @@ def test_database_stop_gives_503_json_and_the_app_recovers_without_restart(serve
             assert time.monotonic() - started < 10  # an answer, not a hang
         assert served.request("GET", "/readyz") == (503, {"status": "unavailable"})
         assert served.request("GET", "/healthz") == (200, {"status": "ok"})  # liveness: the process is fine
+        # The operators see it: the outage's database errors are in the metrics, summed over the workers.
+        errors = re.findall(r'^datespark_database_errors_total\{error="(\w+)"\} ([0-9.]+)$', served.metrics(), re.M)
+        assert errors and sum(float(count) for _, count in errors) >= 3, errors
     finally:
         served.database("start")
 

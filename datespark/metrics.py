@@ -1,0 +1,77 @@
+"""Prometheus metrics (prometheus-client), correct across every worker of an instance.
+
+Under gunicorn each worker is a process: prometheus-client's multi-process
+mode keeps every worker's samples in files under ``PROMETHEUS_MULTIPROC_DIR``
+(gunicorn.conf.py gives each instance its own folder, emptied at start, and
+marks a worker's files dead when it exits), and ``/metrics`` adds them up.
+Outside gunicorn (tests, ``manage.py``) the metrics live in the process.
+
+What is measured:
+
+- ``datespark_http_requests_total{route, method, status}`` and
+  ``datespark_http_request_duration_seconds{route, method}``: every request,
+  by the URL pattern that answered it (``api/tool-completion/mark-completed``),
+  never by its raw path;
+- ``datespark_completion_changes_total{kind}``: completions ``completed``
+  (new), ``repeated`` and ``reset``, from the core's ``completion_changed``;
+- ``datespark_database_errors_total{error}``: database exceptions that reached
+  a request's error handling, by class (``OperationalError``...).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client.registry import REGISTRY
+
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+HTTP_REQUESTS = Counter(
+    "datespark_http_requests",
+    "HTTP requests answered, by URL pattern, method and status.",
+    ["route", "method", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "datespark_http_request_duration_seconds",
+    "Time from the first middleware to the response, by URL pattern and method.",
+    ["route", "method"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0),
+)
+COMPLETION_CHANGES = Counter(
+    "datespark_completion_changes",
+    "Completion changes committed: completed (new), repeated (marked again), reset (removed).",
+    ["kind"],
+)
+DATABASE_ERRORS = Counter(
+    "datespark_database_errors",
+    "Database exceptions that reached a request's error handling, by exception class.",
+    ["error"],
+)
+
+
+def database_error_observed(exc: BaseException) -> None:
+    DATABASE_ERRORS.labels(error=type(exc).__name__).inc()
+
+
+def registry() -> CollectorRegistry:
+    """What ``/metrics`` exposes: every worker's samples in multi-process mode, else this process's."""
+    if not os.environ.get(MULTIPROCESS_DIR_ENV):
+        return REGISTRY
+    collected = CollectorRegistry()
+    multiprocess.MultiProcessCollector(collected)
+    return collected
+
+
+def multiprocess_dir_reset(folder: Path) -> None:
+    """Empty the samples folder at an instance's start: files a previous run left are stale."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def worker_exited(pid: int) -> None:
+    """A worker is gone: its live gauges stop counting (counters and histograms keep their totals)."""
+    if os.environ.get(MULTIPROCESS_DIR_ENV):
+        multiprocess.mark_process_dead(pid)

@@ -1,0 +1,92 @@
+"""The app as `make run` serves it (gunicorn, its own embedded PostgreSQL), for the fault and metrics tests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import ROOT, free_port, wait_until_ready
+
+METRICS_TOKEN = "metrics-token-for-the-tests"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+@dataclass
+class Served:
+    port: int
+    env: dict[str, str]
+    master_pid: int = 0
+
+    folder: Path | None = None
+
+    def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        content_type = response.getheader("Content-Type", "")
+        return response.status, json.loads(raw) if content_type.startswith("application/json") else raw
+
+    def metrics(self) -> str:
+        """/metrics as Prometheus scrapes it, with the bearer token."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        response = connection.getresponse()
+        assert response.status == 200
+        return response.read().decode()
+
+    def database(self, command: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "datespark.embedded_db", command], cwd=ROOT, env=self.env, check=True, timeout=60
+        )
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    folder = Path(tempfile.mkdtemp(prefix="datespark-faults-"))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        {
+            "DATESPARK_PGDATA": str(folder / "pgdata"),
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "DATESPARK_METRICS_TOKEN": METRICS_TOKEN,
+            "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
+        }
+    )
+    # A worker file a previous run left behind: the master must clear it (tests/ops/test_metrics.py).
+    (folder / "metrics").mkdir()
+    (folder / "metrics" / "counter_1.db").write_bytes(b"")
+    with (folder / "gunicorn.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(GUNICORN), "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        server = Served(port, env, process.pid, folder)
+        try:
+            wait_until_ready(f"http://127.0.0.1:{port}", process, log=folder / "gunicorn.log")
+            yield server
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
