@@ -95,7 +95,8 @@ bench: $(VENV)/.runtime bench-tool
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # One worker's CPU per request without HTTP, on the database and tokens `make bench` left behind.
-# INPROCESS_ARGS="--profile mark" prints cProfile's view of one endpoint.
+# INPROCESS_ARGS="--profile mark" prints cProfile's view of one endpoint; INPROCESS_ARGS="--metrics-cost"
+# what the Prometheus metrics add to each endpoint's CPU.
 bench-inprocess: $(VENV)/.runtime
 	$(BIN)/python bench/inprocess.py $(INPROCESS_ARGS)
 

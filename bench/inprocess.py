@@ -5,7 +5,9 @@ worker's own share, the part the code decides, with nothing else running:
 each endpoint is called N times through Django's WSGI handler (middleware,
 URL resolution, DRF, the view, the database round trip and the rendering;
 no gunicorn, no sockets to a client) and the process's CPU time is divided
-by N. ``--profile`` prints cProfile's view of one endpoint instead.
+by N. ``--profile`` prints cProfile's view of one endpoint instead, and
+``--metrics-cost`` what the Prometheus metrics add to each endpoint (the
+app with and without them, request by request in turn).
 
 It uses the database and the tokens that `make bench` leaves in bench/.work/
 (the embedded PostgreSQL is started if it is not running, and stopped again),
@@ -22,6 +24,7 @@ import io
 import json
 import os
 import pstats
+import statistics
 import sys
 import time
 import warnings
@@ -90,6 +93,55 @@ def cpu_per_request(app: Callable[..., Iterable[bytes]], environs: list[dict[str
     return {"cpu": round(cpu / count * 1e6, 1), "user": round(user), "system": round(system)}
 
 
+def metrics_cost(
+    app: Callable[..., Iterable[bytes]],
+    tokens: list[str],
+    pairs: list[tuple[str, str]],
+    endpoints: list[str],
+    count: int,
+) -> int:
+    """CPU per request with the metrics (``app``) and without (no middleware, no completion receiver).
+
+    Both WSGI handlers live in this one process and answer request by request
+    in turn, so whatever the machine does meanwhile falls on both alike; the
+    cost is the median of the paired differences, against the median request.
+    """
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    from coaching.completions.signals import completion_changed
+    from datespark.metrics import completion_change_counted
+
+    with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if not m.endswith(".MetricsMiddleware")]):
+        bare = WSGIHandler()
+
+    def timed(handler: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> float:
+        started = time.process_time()
+        status = call(handler, environ)
+        spent = time.process_time() - started
+        if not status.startswith("200"):
+            raise SystemExit(f"{environ['PATH_INFO']}: {status}")
+        return spent * 1e6
+
+    print(f"{'endpoint':<14} {'with µs':>9} {'without µs':>11} {'metrics µs':>11} {'cost':>7}   ({count} pairs each)")
+    for endpoint in endpoints:
+        with_metrics: list[float] = []
+        without: list[float] = []
+        differences: list[float] = []
+        for number, environ in enumerate(requests(endpoint, tokens, pairs, 2 * count)):
+            if number % 2:
+                completion_changed.disconnect(completion_change_counted, dispatch_uid="coaching.count_completions")
+                without.append(timed(bare, environ))
+                completion_changed.connect(completion_change_counted, dispatch_uid="coaching.count_completions")
+                differences.append(with_metrics[-1] - without[-1])
+            else:
+                with_metrics.append(timed(app, environ))
+        on, off, extra = (statistics.median(values) for values in (with_metrics, without, differences))
+        print(f"{endpoint:<14} {on:>9.1f} {off:>11.1f} {extra:>11.1f} {extra / off:>7.1%}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated, of " + ", ".join(ENDPOINTS))
@@ -98,6 +150,11 @@ def main() -> int:
     parser.add_argument("--dataset", default="small", help="whose tokens: small or '100k users' (make bench's)")
     parser.add_argument("--tokens", type=Path, help="a JSON list of access tokens (default: make bench's)")
     parser.add_argument("--profile", metavar="ENDPOINT", help="print cProfile's top functions for one endpoint")
+    parser.add_argument(
+        "--metrics-cost",
+        action="store_true",
+        help="the Prometheus metrics' share of each endpoint's CPU, A/B alternated",
+    )
     args = parser.parse_args()
     tokens_file = args.tokens or WORK / f"tokens-{args.dataset}.json"
     if not tokens_file.exists():
@@ -124,6 +181,8 @@ def main() -> int:
             call(app, environ)
     gc.collect()
     gc.freeze()  # as gunicorn.conf.py's workers do after their warm-up
+    if args.metrics_cost:
+        return metrics_cost(app, tokens, pairs, endpoints, args.requests)
     if args.profile:
         environs = requests(args.profile, tokens, pairs, args.requests)
         profile = cProfile.Profile()

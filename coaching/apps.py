@@ -32,12 +32,9 @@ class CoachingConfig(AppConfig):
             photo_file_delete_on_commit(instance)
 
         from coaching.completions.signals import completion_changed
-        from datespark.metrics import COMPLETION_CHANGES
-
-        def count_completion_change(*, kind: str, **kwargs: object) -> None:
-            COMPLETION_CHANGES.labels(kind=kind).inc()
+        from datespark.metrics import completion_change_counted
 
         # Completions in the metrics (datespark/metrics.py), once committed.
-        completion_changed.connect(count_completion_change, dispatch_uid="coaching.count_completions", weak=False)
+        completion_changed.connect(completion_change_counted, dispatch_uid="coaching.count_completions")
 
         post_delete.connect(delete_photo_file, sender=Photo, dispatch_uid="coaching.delete_photo_file", weak=False)

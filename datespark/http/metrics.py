@@ -31,8 +31,7 @@ class MetricsMiddleware:
         match = request.resolver_match
         # The pattern, not the path: a bounded set of labels. DRF's routes are regexes ("...progress$").
         route = match.route.replace("^", "").replace("$", "") if match is not None else "unmatched"
-        metrics.HTTP_LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
-        metrics.HTTP_REQUESTS.labels(route, request.method, response.status_code).inc()
+        metrics.HTTP_REQUESTS.labels(route, request.method, response.status_code).observe(time.perf_counter() - started)
         return response
 
 

@@ -352,7 +352,7 @@ def test_the_balancers_own_errors_under_api_keep_the_json_shape(cluster: Cluster
     token = Path(cluster.description["metrics_token_file"]).read_text()
     for instance in cluster.instances:
         scraped = requests.get(instance["url"] + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert scraped.status_code == 200 and "datespark_http_requests_total{" in scraped.text
+        assert scraped.status_code == 200 and "datespark_http_request_duration_seconds_count{" in scraped.text
 
 
 def test_every_answer_the_balancer_makes_under_api_is_a_listed_error_in_the_contracts_shape(tmp_path: Path) -> None:

@@ -78,12 +78,12 @@ def test_requests_are_counted_by_url_pattern_and_completions_by_kind(
     def grew(name: str, **labels: str) -> float:
         return samples(after, name, **labels) - samples(before, name, **labels)
 
-    assert grew("datespark_http_requests_total", route=MARK, method="POST", status="200") == 2
-    assert grew("datespark_http_request_duration_seconds_count", route=MARK, method="POST") == 2
+    assert grew("datespark_http_request_duration_seconds_count", route=MARK, method="POST", status="200") == 2
+    assert grew("datespark_http_request_duration_seconds_bucket", route=MARK, method="POST", le="+Inf") == 2
     assert grew("datespark_completion_changes_total", kind="completed") == 1
     assert grew("datespark_completion_changes_total", kind="repeated") == 1
     # A path no pattern matches is one label, not one per path.
-    assert grew("datespark_http_requests_total", route="unmatched", status="404") == 1
+    assert grew("datespark_http_request_duration_seconds_count", route="unmatched", status="404") == 1
     assert "/api/onbekend/12345" not in after
 
 
@@ -91,7 +91,7 @@ def test_every_worker_is_counted_and_stale_samples_are_cleared_at_start(served: 
     """Through gunicorn (2 workers): one scrape sums them; the samples a previous run left were removed."""
     assert served.folder is not None
     folder = served.folder / "metrics"
-    before = samples(served.metrics(), "datespark_http_requests_total", route="readyz", status="200")
+    before = samples(served.metrics(), "datespark_http_request_duration_seconds_count", route="readyz", status="200")
 
     def probe() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=15)
@@ -102,12 +102,12 @@ def test_every_worker_is_counted_and_stale_samples_are_cleared_at_start(served: 
     requests_made = 0
     deadline = time.monotonic() + 30
     with ThreadPoolExecutor(8) as pool:
-        while len(list(folder.glob("counter_*.db"))) < 2 or requests_made < 40:
+        while len(list(folder.glob("histogram_*.db"))) < 2 or requests_made < 40:
             assert time.monotonic() < deadline, "one worker answered everything"
             for future in [pool.submit(probe) for _ in range(8)]:
                 future.result()
             requests_made += 8
-    after = samples(served.metrics(), "datespark_http_requests_total", route="readyz", status="200")
+    after = samples(served.metrics(), "datespark_http_request_duration_seconds_count", route="readyz", status="200")
     assert after - before == requests_made  # one scrape, every worker's requests
     assert not (served.folder / "metrics" / "counter_1.db").exists()  # the stale file the fixture left
 
@@ -126,5 +126,5 @@ def test_metrics_are_in_the_text_format_prometheus_parses(client: Client, metric
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=")
     names = {family.name for family in text_string_to_metric_families(response.content.decode())}
-    assert {"datespark_http_requests", "datespark_http_request_duration_seconds"} <= names
-    assert "# TYPE datespark_http_requests_total counter" in response.content.decode()
+    assert {"datespark_http_request_duration_seconds", "datespark_completion_changes"} <= names
+    assert "# TYPE datespark_http_request_duration_seconds histogram" in response.content.decode()
