@@ -79,7 +79,7 @@ CLUSTER_PORT ?= 8080
 cluster: $(VENV)/.dev cluster-tools
 	exec $(BIN)/python -m deploy.cluster --port $(CLUSTER_PORT) $(CLUSTER_ARGS)
 
-# The tests that matter for pooling (API, concurrency, migrations, release, storage), through PgBouncer in
+# The tests that matter for pooling (API, concurrency, migrations, release, storage, faults), through PgBouncer in
 # transaction mode in front of the embedded PostgreSQL; the test database is created and dropped directly.
 test-pooled: $(VENV)/.dev pooler
 	DATESPARK_POOLED=1 $(BIN)/pytest -m pooled

@@ -17,7 +17,6 @@ from deploy.services import Service, port_open
 
 DEPLOY = Path(__file__).resolve().parent
 TEMPLATE = DEPLOY / "nginx.conf"
-PACKAGE = "nginx"
 
 # The balancer's own answers under /api/, in the contract's error shape.
 ERRORS = {

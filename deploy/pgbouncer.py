@@ -16,7 +16,8 @@ from pathlib import Path
 
 from deploy.services import Service, free_port, port_open
 
-PACKAGE = "pgbouncer"
+# Seconds; well under gunicorn's worker timeout (30 s) and nginx's read timeout (35 s).
+QUERY_WAIT_TIMEOUT = 5
 
 
 def binary() -> str | None:
@@ -65,6 +66,9 @@ def write_config(workdir: Path, backend: Backend, listen_port: int, *, pool_size
         "pool_mode = transaction\n"
         f"default_pool_size = {pool_size}\n"
         "reserve_pool_size = 2\n"
+        # A client waits this long for a server connection, then gets an error (the app answers 503):
+        # while the server is down PgBouncer before 1.22 queues clients rather than failing them fast.
+        f"query_wait_timeout = {QUERY_WAIT_TIMEOUT}\n"
         f"max_client_conn = {max_clients}\n"
         f"pidfile = {workdir / 'pgbouncer.pid'}\n"
     )

@@ -27,6 +27,10 @@ class StorageUnavailable(DomainError):
     code = "storage_unavailable"
 
 
+class PhotoUnreadable(StorageUnavailable):
+    """The photo is kept, but the store cannot give it back now: a server problem, nothing recorded."""
+
+
 def photo_store(*, user_id: int, content: bytes, width: int, height: int) -> Photo:
     """Keep the user's new (already re-encoded) photo and drop the previous ones, files included.
 
@@ -110,6 +114,15 @@ def photo_latest(*, user_id: int) -> Photo | None:
 def photo_get(*, user_id: int, photo_id: uuid.UUID) -> Photo | None:
     """One of the user's own photos; another user's photo id finds nothing."""
     return Photo.objects.filter(user_id=user_id, pk=photo_id).first()
+
+
+def photo_read(photo: Photo) -> bytes:
+    """The photo's bytes, for a tool that works on them; :class:`PhotoUnreadable` when the store fails."""
+    try:
+        with photo.image.open("rb") as handle:
+            return handle.read()
+    except STORAGE_ERRORS:
+        raise PhotoUnreadable("The photo cannot be read now; try again later.") from None
 
 
 def photo_content(photo: Photo) -> bytes | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from coaching.coach import chat, date, foto, gesprek, profiel
 from coaching.coach.common import ChecklistItem, checklist_complete
-from coaching.coach.photos import photo_latest, photo_store
+from coaching.coach.photos import photo_latest, photo_read, photo_store
 from coaching.pages import forms
 from coaching.pages.access import request_user_id
 
@@ -84,8 +84,7 @@ def analysis_view(request: HttpRequest, form: forms.EmptyForm) -> Outcome:
     photo = photo_latest(user_id=request_user_id(request))
     if photo is None:
         raise ValueError("Upload eerst een foto; daarna kun je de analyse bekijken.")
-    with photo.image.open("rb") as handle:
-        analysis = foto.photo_analyze(content=handle.read())
+    analysis = foto.photo_analyze(content=photo_read(photo))
     metadata = {"brightness": analysis.brightness, "sharpness": round(analysis.sharpness, 1)}
     return Outcome(True, metadata, {"analysis": analysis, "photo": photo})
 

@@ -8,7 +8,7 @@ from django import forms
 from django.http import HttpResponse
 
 from coaching.accounts.exceptions import InvalidCredentials, RateLimited, UsernameTaken
-from coaching.coach.photos import StorageUnavailable
+from coaching.coach.photos import PhotoUnreadable, StorageUnavailable
 from coaching.exceptions import DomainError
 
 # Where the service's own (English) message is not what a Dutch page should say.
@@ -16,8 +16,9 @@ DUTCH_MESSAGES: dict[type[DomainError], str] = {
     InvalidCredentials: "Gebruikersnaam of wachtwoord klopt niet.",
     UsernameTaken: "Deze gebruikersnaam is al in gebruik.",
     StorageUnavailable: "Je foto kon nu niet worden opgeslagen. Probeer het later opnieuw.",
+    PhotoUnreadable: "Je foto is nu even niet bereikbaar. Probeer het zo opnieuw.",
 }
-STATUS: dict[type[DomainError], int] = {RateLimited: 429, StorageUnavailable: 503}
+STATUS: dict[type[DomainError], int] = {RateLimited: 429, StorageUnavailable: 503, PhotoUnreadable: 503}
 
 
 def rate_limited_message(exc: RateLimited) -> str:

@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from coaching.coach.photos import photo_orphans_sweep
-from coaching.models import Photo
+from coaching.models import Photo, ToolCompletion
 from deploy import objectstore
 from deploy.services import ServiceFailed
 from tests.pages.test_views import HTMX, png_bytes, post, upload
@@ -128,6 +128,17 @@ def test_a_failing_store_answers_503_and_keeps_nothing(
     assert response.status_code == 503
     assert "kon nu niet worden opgeslagen" in response.content.decode()
     assert not Photo.objects.exists()
+
+
+def test_a_photo_the_store_cannot_give_back_answers_503_and_records_nothing(
+    browser: Client, user: Any, settings: Any, bucket: Any
+) -> None:
+    assert post(browser, UPLOAD, {"photo": upload(png_bytes())}, **HTMX).status_code == 200
+    use_bucket(settings, f"http://127.0.0.1:{free_port()}", bucket.bucket_name)  # the store goes away
+    response = post(browser, "/tools/foto-advies/analysis_viewed/", {}, **HTMX)
+    assert response.status_code == 503
+    assert "even niet bereikbaar" in response.content.decode()
+    assert not ToolCompletion.objects.filter(user=user, action_name="analysis_viewed").exists()
 
 
 def test_orphans_are_swept_and_live_photos_kept(browser: Client, user: Any, bucket: Any) -> None:

@@ -11,9 +11,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -56,8 +58,37 @@ class Served:
         )
 
 
+@contextmanager
+def database_for(env: dict[str, str]) -> Iterator[None]:
+    """Under `make test-pooled`: the served app's embedded PostgreSQL started here, and PgBouncer in front of it.
+
+    Otherwise the gunicorn master starts (and stops) the embedded server itself.
+    """
+    if os.environ.get("DATESPARK_POOLED") != "1":
+        yield
+        return
+    from tests.pooler import pgbouncer
+
+    url = subprocess.run(
+        [sys.executable, "-m", "datespark.embedded_db", "url"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    socket_dir = parse_qs(urlsplit(url).query)["host"][0]
+    try:
+        with pgbouncer(socket_dir, None, "postgres") as (host, port):
+            env["DATABASE_URL"] = f"postgresql://postgres@{host}:{port}/postgres"
+            yield
+    finally:
+        subprocess.run([sys.executable, "-m", "datespark.embedded_db", "stop"], cwd=ROOT, env=env, timeout=60)
+
+
 @pytest.fixture
 def served() -> Iterator[Served]:
+    """gunicorn as `make run` serves it, on its own embedded PostgreSQL (through PgBouncer under `make test-pooled`)."""
     folder = Path(tempfile.mkdtemp(prefix="datespark-faults-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -73,7 +104,7 @@ def served() -> Iterator[Served]:
     # A worker file a previous run left behind: the master must clear it (tests/ops/test_metrics.py).
     (folder / "metrics").mkdir()
     (folder / "metrics" / "counter_1.db").write_bytes(b"")
-    with (folder / "gunicorn.log").open("wb") as log:
+    with database_for(env), (folder / "gunicorn.log").open("wb") as log:
         process = subprocess.Popen(
             [str(GUNICORN), "--config", "gunicorn.conf.py"],
             cwd=ROOT,
@@ -89,4 +120,4 @@ def served() -> Iterator[Served]:
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
-            shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)

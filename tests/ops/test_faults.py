@@ -20,11 +20,15 @@ from typing import Any
 
 import psutil
 import psycopg
+import pytest
 
 from coaching import catalog
 from tests.ops.conftest import Served
 from tests.security_facts import record
 from tests.support import ROOT
+
+# `make test-pooled` runs these again with PgBouncer (transaction mode) between the app and the database.
+pytestmark = pytest.mark.pooled
 
 LATER_MARK = {"toolName": "date-planner", "actionName": "idea_generated"}
 
