@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -215,6 +216,33 @@ def test_the_contract_answers_through_the_balancer_from_both_instances(cluster: 
         time.sleep(0.05)
 
     assert upstreams(cluster, since) == {f"127.0.0.1:{i['url'].rsplit(':', 1)[1]}" for i in cluster.instances}
+
+
+def test_staff_reach_the_init_endpoint_and_the_admin_through_the_balancer(cluster: Cluster) -> None:
+    staff = client(cluster.url)
+    account = {"username": "beheerder", "password": PASSWORD}
+    assert call(staff, "POST", "/api/auth/register", json=account).status_code == 201
+    # Made staff as an operator would: a management command on an instance's folder, through the pooler.
+    pooled = f"postgresql://postgres@127.0.0.1:{cluster.description['pgbouncer']['port']}/postgres"
+    promote = (
+        "from django.contrib.auth.models import User; User.objects.filter(username='beheerder').update(is_staff=True)"
+    )
+    subprocess.run(
+        [str(Path(sys.executable).parent / "python"), "manage.py", "shell", "-c", promote],
+        cwd=cluster.instances[0]["folder"],
+        env={**os.environ, "DATABASE_URL": pooled, "DJANGO_SECRET_KEY": "a-command-signs-nothing"},
+        check=True,
+        capture_output=True,
+    )
+    staff.headers["X-CSRFToken"] = staff.cookies["csrftoken"]
+    for _ in cluster.instances:  # each instance answers once, round-robin: the same report
+        response = call(staff, "POST", "/api/admin/init-tool-tracking")
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert report["tablesCreated"] == report["viewsCreated"] == report["functionsCreated"] == []
+        assert "tool_completions" in report["present"]
+    admin = call(staff, "GET", "/admin/", headers={"Accept": "text/html"})
+    assert admin.status_code == 200 and "beheerder" in admin.text
 
 
 def test_a_user_reads_their_writes_whichever_instance_answers(cluster: Cluster) -> None:
