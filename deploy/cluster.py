@@ -44,7 +44,7 @@ from types import FrameType
 from urllib.parse import quote, urlsplit
 
 from deploy import nginx, objectstore, pgbouncer
-from deploy.services import Service, ServiceFailed, log_tail, port_open
+from deploy.services import Service, ServiceFailed, free_port, installed, log_tail, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -132,8 +132,6 @@ def object_store(folder: Path, started: list[Service]) -> tuple[dict[str, str], 
 
 def instance_folders(folder: Path, count: int) -> list[Instance]:
     """Each instance's own copy of the code, its static files collected there, as a deploy would build it."""
-    from deploy.services import free_port
-
     instances = []
     for index in range(count):
         name = chr(ord("a") + index)
@@ -174,9 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if port_open(args.port):
         print(f"Port {args.port} is in use: choose another, e.g. make cluster CLUSTER_PORT=8081", file=sys.stderr)
         return 2
-    missing = [
-        package for package, found in (("nginx", nginx.binary()), ("pgbouncer", pgbouncer.binary())) if not found
-    ]
+    missing = [program for program in ("nginx", "pgbouncer") if installed(program) is None]
     if missing:
         print(f"Not installed: {', '.join(missing)} (make cluster installs Debian's packages as root)", file=sys.stderr)
         return 2

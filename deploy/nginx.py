@@ -13,7 +13,7 @@ from pathlib import Path
 from django.template import Context, Engine
 
 from datespark.http.errors import error_body
-from deploy.services import Service, port_open
+from deploy.services import Service, installed, port_open
 
 DEPLOY = Path(__file__).resolve().parent
 TEMPLATE = DEPLOY / "nginx.conf"
@@ -30,8 +30,7 @@ ERRORS = {
 
 def binary() -> str | None:
     """The nginx executable, or None when it is not installed (``make cluster`` installs it)."""
-    found = shutil.which("nginx") or "/usr/sbin/nginx"
-    return found if Path(found).exists() else None
+    return installed("nginx")
 
 
 def render(

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.services import Service, free_port, port_open
+from deploy.services import Service, free_port, installed, port_open
 
 # Seconds; well under gunicorn's worker timeout (30 s) and nginx's read timeout (35 s).
 QUERY_WAIT_TIMEOUT = 5
@@ -22,8 +21,7 @@ QUERY_WAIT_TIMEOUT = 5
 
 def binary() -> str | None:
     """The pgbouncer executable, or None when it is not installed (``make pooler`` installs it)."""
-    found = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-    return found if Path(found).exists() else None
+    return installed("pgbouncer")
 
 
 @dataclass(frozen=True)

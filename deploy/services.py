@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,11 +18,17 @@ class ServiceFailed(RuntimeError):
     """A part of the topology did not start; the message ends with its log's tail."""
 
 
-def log_tail(path: Path, lines: int = 40) -> str:
+def log_tail(path: Path | None, lines: int = 80) -> str:
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path else "(no log)"
     except OSError:
         return "(no log)"
+
+
+def installed(program: str) -> str | None:
+    """A Debian package's program (on PATH, or in /usr/sbin, which a non-root PATH may lack), or None."""
+    found = shutil.which(program) or f"/usr/sbin/{program}"
+    return found if Path(found).exists() else None
 
 
 def free_port() -> int:

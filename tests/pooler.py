@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -13,21 +12,13 @@ import pytest
 
 from deploy import pgbouncer as pgbouncer_service
 from deploy.services import ServiceFailed
-
-
-def pgbouncer_or_skip() -> None:
-    """A missing pgbouncer fails the run under CI=true (`make test` installs it) and skips otherwise."""
-    if pgbouncer_service.binary():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("pgbouncer is not installed: `make test` installs Debian's package (apt-get install pgbouncer)")
-    pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
+from tests.support import require_programs
 
 
 @contextmanager
 def pgbouncer(host: str, port: int | None, user: str) -> Iterator[tuple[str, int]]:
     """PgBouncer, pool_mode = transaction, for ``user``'s every database on ``host``; yields its (host, port)."""
-    pgbouncer_or_skip()
+    require_programs("pgbouncer")
     # Its own folder, which the user it runs as can use (pytest's tmp_path is private to root).
     workdir = Path(tempfile.mkdtemp(prefix="datespark-pgbouncer-"))
     backend = pgbouncer_service.Backend(host=host, port=port or 5432, user=user)

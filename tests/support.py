@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,21 +17,27 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+# Shared with deploy/ (make cluster starts its parts with them); the tests import them from here.
+from deploy.services import free_port as free_port
+from deploy.services import installed, log_tail
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def log_tail(path: Path | None, lines: int = 80) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path else "(no log)"
-    except OSError:
-        return "(no server log)"
+def require_programs(*programs: str) -> None:
+    """Debian programs a test needs: a missing one fails the run under CI=true (`make test` installs them)
+    and skips the test otherwise."""
+    missing = [program for program in programs if installed(program) is None]
+    if not missing:
+        return
+    message = (
+        f"{', '.join(missing)} not installed: `make test` installs Debian's packages"
+        f" (apt-get install {' '.join(missing)})"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def wait_until_ready(

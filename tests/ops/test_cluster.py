@@ -36,10 +36,10 @@ import requests
 
 from coaching.catalog import TOOLS, TOOLS_BY_NAME
 from datespark.http.errors import ERROR_CODES
-from deploy import nginx, objectstore, pgbouncer
+from deploy import nginx, objectstore
 from tests.ops.test_serve import processes_using
 from tests.pages.test_views import png_bytes
-from tests.support import ROOT, free_port, log_tail
+from tests.support import ROOT, free_port, log_tail, require_programs
 
 pytestmark = pytest.mark.topology
 
@@ -62,19 +62,9 @@ class Cluster:
         return str(self.instances[index]["url"])
 
 
-def tools_or_fail() -> None:
-    missing = [name for name, found in (("nginx", nginx.binary()), ("pgbouncer", pgbouncer.binary())) if not found]
-    if not missing:
-        return
-    message = f"{', '.join(missing)} not installed: `make test` installs Debian's packages"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    tools_or_fail()
+    require_programs("nginx", "pgbouncer")
     folder = Path(tempfile.mkdtemp(prefix="datespark-cluster-"))
     log = Path(tempfile.mkstemp(prefix="datespark-cluster-", suffix=".log")[1])
     port = free_port()
@@ -384,7 +374,7 @@ def test_the_balancers_own_errors_under_api_keep_the_json_shape(cluster: Cluster
 
 
 def test_every_answer_the_balancer_makes_under_api_is_a_listed_error_in_the_contracts_shape(tmp_path: Path) -> None:
-    tools_or_fail()
+    require_programs("nginx", "pgbouncer")
     config = nginx.render(
         tmp_path, tmp_path, port=8080, instance_ports=[8001, 8002], max_body_bytes=1024, read_timeout=5
     )
