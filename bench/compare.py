@@ -5,11 +5,11 @@ environment settings (anything gunicorn.conf.py, gunicorn or the app reads:
 ``WEB_CONCURRENCY=3``, ``GUNICORN_CMD_ARGS="--keep-alive 0"``, ...). On a
 fresh benchmark database with the small dataset, each round starts A and B in
 turn (B first in every other round, so a drift of the machine does not favour
-one) and measures the chosen endpoints on each, /healthz first, as `make bench`
-does. The medians of the rounds, and B's change against A, are printed at the
-end; nothing is written to docs/PERFORMANCE.md. On a shared machine a
-difference of a few per cent is noise: the per-round figures show how far the
-rounds agree.
+one) and measures the chosen endpoints on each, R1 (plain Django, the
+benchmark's yardstick) first, as `make bench` does. The medians of the
+rounds, and B's change against A, are printed at the end; nothing is
+written to docs/PERFORMANCE.md. On a shared machine a difference of a few
+per cent is noise: the per-round figures show how far the rounds agree.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def summary(rounds: Rounds, endpoints: list[str]) -> list[str]:
         return getattr(shares, field) if shares is not None else None
 
     lines = [
-        f"{'endpoint':<24} {'A req/s':>8} {'B req/s':>8} {'B/A':>6}   {'A × floor':>9} {'B × floor':>9}   "
+        f"{'endpoint':<24} {'A req/s':>8} {'B req/s':>8} {'B/A':>6}   {'A × R1':>9} {'B × R1':>9}   "
         f"{'A p99':>6} {'B p99':>6}   idle µs/req A, B   stolen µs/req A, B"
     ]
     for endpoint in endpoints:
@@ -75,8 +75,8 @@ def main() -> int:
     )
     parser.add_argument("--users", type=int, default=40)
     args = parser.parse_args()
-    endpoints = ["healthz", *(e for e in args.endpoints.split(",") if e != "healthz")]  # the floor first
-    unknown = set(endpoints) - set(run.ENDPOINTS)
+    endpoints = [run.R1, *(e for e in args.endpoints.split(",") if e != run.R1)]  # the yardstick first
+    unknown = set(endpoints) - set(run.MEASURED)
     if unknown:
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     if min(args.rounds, args.duration, args.connections) < 1:
@@ -84,8 +84,10 @@ def main() -> int:
     if run.wrk_missing():
         return 2
     base_env = run.bench_environment()
-    env, _, _ = run.seed("small", args.users, 0, base_env)
+    env = run.seed("small", args.users, 0, base_env).env
     setups = {"A": env, "B": {**env, **dict(args.settings)}}
+    r1 = run.YardstickServer(env, run.free_port())
+    r1.wait_ready()
     print("B: " + " ".join(f"{name}={value}" for name, value in args.settings), flush=True)
     rounds: Rounds = {(setup, endpoint): [] for setup in setups for endpoint in endpoints}
     for number in range(1, args.rounds + 1):
@@ -94,15 +96,17 @@ def main() -> int:
             try:
                 server.wait_ready()
                 model = server.model()
-                for endpoint, one in run.measure_round(server, endpoints, args.connections, args):
+                served: dict[str, run.Served] = {run.R1: r1, "app": server}
+                for endpoint, one in run.measure_round(served, endpoints, args.connections, args):
                     rounds[(setup, endpoint)].append(one)
                     print(
                         f"round {number} {setup} ({model})  {run.LABELS[endpoint]:<24} {one.rps:>7.0f} req/s "
-                        f"({one.ratio:.2f}× floor)  p99 {one.p99_ms:.1f} ms  errors {one.errors + one.non2xx}",
+                        f"({one.ratio:.2f}× R1)  p99 {one.p99_ms:.1f} ms  errors {one.errors + one.non2xx}",
                         flush=True,
                     )
             finally:
                 server.stop()
+    r1.stop()
     print("\n".join(["", *summary(rounds, endpoints)]))
     return 0
 

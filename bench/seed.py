@@ -28,8 +28,17 @@ EVENT_DAYS = 120
 EVENT_KIND_WEIGHTS = (60, 32, 8)
 
 
-def seed(*, users: int, completions: int = 0, events: int = 0, tokens: int = 200, tokens_out: Path) -> str:
-    """Create ``users`` benchmark users (bench-000001...), optional completions and events; write access tokens.
+def seed(
+    *,
+    users: int,
+    completions: int = 0,
+    events: int = 0,
+    tokens: int = 200,
+    tokens_out: Path,
+    token_users_out: Path | None = None,
+) -> str:
+    """Create ``users`` benchmark users (bench-000001...), optional completions and events; write access tokens
+    (and, to ``token_users_out``, the ids of the users holding them: the benchmark's R2 marks for the same users).
 
     Returns a one-line summary. Refuses a deployment (DJANGO_HTTPS).
     """
@@ -65,6 +74,8 @@ def seed(*, users: int, completions: int = 0, events: int = 0, tokens: int = 200
     chosen = User.objects.filter(pk__in=ids[:tokens]).order_by("pk")
     access = [str(cookie_token_for(user)) for user in chosen]
     tokens_out.write_text(json.dumps(access))
+    if token_users_out is not None:
+        token_users_out.write_text(json.dumps([user.pk for user in chosen]))
     return f"{len(ids)} benchmark users, {len(access)} tokens in {tokens_out}"
 
 
@@ -147,6 +158,7 @@ def main() -> None:
     )
     parser.add_argument("--tokens", type=int, default=200, help="how many users get a token in --tokens-out")
     parser.add_argument("--tokens-out", type=Path, required=True)
+    parser.add_argument("--token-users-out", type=Path, help="a JSON list of the ids of the users holding the tokens")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datespark.settings")
@@ -160,6 +172,7 @@ def main() -> None:
             events=args.events,
             tokens=args.tokens,
             tokens_out=args.tokens_out,
+            token_users_out=args.token_users_out,
         )
     )
 

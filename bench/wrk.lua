@@ -1,5 +1,5 @@
 -- wrk script for DateSpark's API benchmark (bench/run.py drives it).
--- BENCH_ENDPOINT: healthz | mark | progress | is-completed
+-- BENCH_ENDPOINT: r1 (the yardstick, bench/plain_django.py) | healthz | mark | progress | is-completed
 -- BENCH_TOKENS:   a JSON file with a list of access tokens (spread over users)
 -- BENCH_PAIRS:    "tool:action,tool:action,..." from the catalog
 local endpoint = os.getenv("BENCH_ENDPOINT") or "healthz"
@@ -33,7 +33,9 @@ end
 
 function request()
   i = i + 1
-  if endpoint == "healthz" then
+  if endpoint == "r1" then
+    return wrk.format("GET", "/")
+  elseif endpoint == "healthz" then
     return wrk.format("GET", "/healthz")
   end
   local headers = { ["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1] }

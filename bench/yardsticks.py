@@ -19,6 +19,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 R1_PATH = "/"
+R1_SERVER = f"plain Django on gunicorn, {os.cpu_count() or 1} sync workers, no access log"
 
 
 def r1_command(port: int, workers: int | None = None) -> list[str]:

@@ -32,43 +32,59 @@ def test_a_result_is_the_median_of_its_rounds_and_the_worst_of_its_errors(run: M
     assert (result.max_ms, result.errors, result.requests) == (67.5, 2, 11500)
 
 
-def test_the_ratio_compares_each_round_with_its_own_floor(run: ModuleType) -> None:
-    # Against the median floor (2,500) the median mark (800) would read 0.32×; round by round it is 0.30×.
-    rounds = [one(run, 900, 3000, 20.0), one(run, 600, 2000, 20.0), one(run, 800, 2500, 20.0)]
-    healthz = [one(run, floor, floor, 5.0) for floor in (3000, 2000, 2500)]
-    results = [run.Result.of("small", "healthz", 16, healthz), run.Result.of("small", "mark", 16, rounds)]
+def test_the_ratio_compares_each_round_with_its_own_r1(run: ModuleType) -> None:
+    # Against the median R1 (4,000) the median mark (1,200) would read 0.30×; round by round it is 0.29×.
+    rounds = [one(run, 1300, 4500, 20.0), one(run, 1000, 3500, 20.0), one(run, 1200, 4000, 20.0)]
+    r1 = [one(run, rps, rps, 5.0) for rps in (4500, 3500, 4000)]
+    results = [run.Result.of("small", "r1", 16, r1), run.Result.of("small", "mark", 16, rounds)]
     assert run.verdicts(results) == [
-        "PASS [small] mark at 16: 0.30× floor (target 0.3), p99 20.0 ms (target 25), errors 0"
+        "FAIL [small] mark at 16: 0.29× R1 (target 0.3), p99 2.0× p50 (target ≤ 2.5), errors 0"
     ]
 
 
-def test_verdicts_fail_on_the_ratio_the_p99_or_any_error(run: ModuleType) -> None:
-    healthz = run.Result.of("small", "healthz", 16, [one(run, 3000, 3000, 5.0)])
-    cases = {
-        "slow": [one(run, 800, 3000, 20.0)],
-        "late": [one(run, 1000, 3000, 25.5)],
-        "wrong": [one(run, 1000, 3000, 20.0, errors=1)],
-    }
-    for rounds in cases.values():
-        [line] = run.verdicts([healthz, run.Result.of("small", "mark", 16, rounds)])
+def test_verdicts_fail_on_the_ratio_the_p99_spread_or_any_error(run: ModuleType) -> None:
+    def at16(endpoint: str, rps: float, p50: float, p99: float, errors: int = 0) -> object:
+        rounds = [one(run, rps, 4000, p99, errors)]
+        rounds[0].p50_ms = p50  # type: ignore[attr-defined]
+        return run.Result.of("small", endpoint, 16, rounds)
+
+    good = [at16("mark", 1200, 10.0, 25.0), at16("progress", 1600, 8.0, 20.0), at16("is-completed", 1800, 8.0, 9.0)]
+    assert [line[:4] for line in run.verdicts(good)] == ["PASS"] * 3
+    assert (
+        run.verdicts(good)[0] == "PASS [small] mark at 16: 0.30× R1 (target 0.3), p99 2.5× p50 (target ≤ 2.5), errors 0"
+    )
+    for bad in (
+        at16("is-completed", 1780, 8.0, 9.0),  # 0.445× R1: under 0.45
+        at16("progress", 1600, 8.0, 20.1),  # p99 over 2.5× p50
+        at16("mark", 1300, 10.0, 11.0, errors=1),
+    ):
+        [line] = run.verdicts([bad])
         assert line.startswith("FAIL"), line
-    at64 = run.Result.of("small", "mark", 64, [one(run, 900, 2500, 99.0)])
-    assert run.verdicts([at64]) == ["PASS [small] mark at 64: p99 99.0 ms (target < 100), errors 0"]
+    at64 = run.Result.of("small", "mark", 64, [one(run, 900, 2500, 60.0)])  # p50 30: p99 2× p50
+    assert run.verdicts([at64]) == ["PASS [small] mark at 64: p99 2.0× p50 (target ≤ 3.0), errors 0"]
+    spread = run.Result.of("small", "mark", 64, [one(run, 900, 2500, 60.0)])
+    spread.p50_ms = 19.0
+    assert run.verdicts([spread])[0].startswith("FAIL [small] mark at 64: p99 3.2× p50")
 
 
-def test_a_floor_over_the_p99_target_is_noted_and_decides_nothing(run: ModuleType) -> None:
-    mark = run.Result.of("small", "mark", 16, [one(run, 300, 1000, 60.0)])
-    slow = run.Result.of("small", "healthz", 16, [one(run, 1000, 1000, 25.5)])
-    assert run.verdicts([slow, mark]) == [
-        "NOTE [small] the floor itself: 1000 req/s, p99 25.5 ms at 16, over the 25 ms target "
-        "(the targets assume a floor of 4,400–5,000 req/s)",
-        "FAIL [small] mark at 16: 0.30× floor (target 0.3), p99 60.0 ms (target 25), errors 0",
-    ]
-    fast = run.Result.of("small", "healthz", 16, [one(run, 1000, 1000, 25.0)])
-    at64 = run.Result.of("small", "healthz", 64, [one(run, 1000, 1000, 90.0)])
-    assert [line[:4] for line in run.verdicts([fast, at64, mark])] == ["FAIL"]
-    quick = run.Result.of("small", "mark", 16, [one(run, 300, 1000, 20.0)])
-    assert [line[:4] for line in run.verdicts([slow, quick])] == ["NOTE", "PASS"]  # the note only informs
+def test_no_errors_anywhere_and_r2_must_not_fail_either(run: ModuleType) -> None:
+    # /healthz and the other endpoints at 64 have no ratio target: they pass silently, or fail on an error.
+    quiet = [run.Result.of("small", endpoint, 64, [one(run, 900, 900, 5.0)]) for endpoint in ("healthz", "progress")]
+    assert run.verdicts(quiet) == []
+    broken = run.Result.of("small", "healthz", 16, [one(run, 900, 900, 5.0, errors=3)])
+    assert run.verdicts([broken]) == ["FAIL [small] healthz at 16: errors 3"]
+    ceiling = run.Ceiling.of("small", 16, [{"tps": 2400.0, "latency_ms": 6.6, "failed": 0}] * 2)
+    failing = run.Ceiling.of("small", 64, [{"tps": 2000.0, "latency_ms": 30.0, "failed": 2}])
+    assert run.verdicts(quiet, [ceiling, failing]) == ["FAIL [small] R2 at 64: 2 failed transactions"]
+
+
+def test_r2_is_reported_beside_the_marks_the_app_served(run: ModuleType) -> None:
+    reports = [{"tps": tps, "latency_ms": 6.0, "failed": 0} for tps in (2400.0, 2600.0, 2500.0)]
+    ceiling = run.Ceiling.of("small", 16, reports)
+    assert (ceiling.tps, ceiling.rounds) == (2500.0, [2400.0, 2600.0, 2500.0])
+    mark = run.Result.of("small", "mark", 16, [one(run, 500, 4000, 30.0)])
+    lines = run.ceiling_table([mark], [ceiling])
+    assert lines[-1] == "| small | 16 | 2500 | 6.0 | 2400 / 2600 / 2500 | 500 | 0.20 | 0 |"
 
 
 def test_the_cpu_split_is_per_request_and_the_rest_of_the_machine_is_what_nobody_named(run: ModuleType) -> None:
@@ -99,10 +115,10 @@ def test_the_cpu_of_rounds_is_summarised_by_medians(run: ModuleType) -> None:
     assert sum(line.startswith("| small") for line in lines) == 1  # 16 connections only
 
 
-def test_a_round_starts_with_its_floor(run: ModuleType) -> None:
-    # Refused before anything is measured: every ratio of a round is to the /healthz run that opens it.
-    with pytest.raises(ValueError, match="starts with the floor"):
-        next(run.measure_round(None, ["mark", "healthz"], 16, None))
+def test_a_round_starts_with_r1(run: ModuleType) -> None:
+    # Refused before anything is measured: every ratio of a round is to the R1 run that opens it.
+    with pytest.raises(ValueError, match="starts with the yardstick, R1"):
+        next(run.measure_round({}, ["healthz", "r1"], 16, None))
 
 
 def test_the_server_is_described_by_its_log_and_its_live_workers(run: ModuleType) -> None:
@@ -214,14 +230,14 @@ def test_compare_summarises_each_set_up_by_its_medians_and_b_against_a(compare: 
         return [one(run, r, f, 20.0) for r, f in zip(rps, floors, strict=True)]
 
     data = {
-        ("A", "healthz"): rounds([3000, 2000, 2500], [3000, 2000, 2500]),
-        ("B", "healthz"): rounds([2400, 2600, 2500], [2400, 2600, 2500]),
+        ("A", "r1"): rounds([3000, 2000, 2500], [3000, 2000, 2500]),
+        ("B", "r1"): rounds([2400, 2600, 2500], [2400, 2600, 2500]),
         ("A", "mark"): rounds([600, 500, 700], [3000, 2000, 2500]),
         ("B", "mark"): rounds([700, 800, 750], [2400, 2600, 2500]),
     }
-    header, healthz, mark = compare.summary(data, ["healthz", "mark"])
+    header, r1, mark = compare.summary(data, ["r1", "mark"])
     assert header.split()[:4] == ["endpoint", "A", "req/s", "B"]
-    assert healthz.split()[3:6] == ["2500", "2500", "1.00"]
-    # mark: medians 600 and 750 req/s (B/A 1.25); ratios 0.25 and 0.30 of their own rounds' floors.
+    assert r1.split()[3:6] == ["2500", "2500", "1.00"]
+    # mark: medians 600 and 750 req/s (B/A 1.25); ratios 0.25 and 0.30 of their own rounds' R1.
     assert mark.split()[2:7] == ["600", "750", "1.25", "0.25", "0.30"]
     assert mark.split()[-2:] == ["–,", "–"]  # no CPU split measured in these rounds
