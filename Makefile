@@ -25,7 +25,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "DateSpark on http://127.0.0.1:$(PORT)  (Ctrl-C stops the app and its embedded database)"
-	PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py
+	PORT=$(PORT) exec $(BIN)/python -m datespark.serve
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -91,7 +91,7 @@ bench-tool:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } \
 		|| { echo "wrk is needed for the benchmark: apt-get install wrk"; exit 1; }
 
-bench: $(VENV)/.runtime bench-tool
+bench: $(VENV)/.dev bench-tool
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # One worker's CPU per request without HTTP, on the database and tokens `make bench` left behind.
@@ -102,7 +102,7 @@ bench-inprocess: $(VENV)/.runtime
 
 # The app served two ways, alternated round by round: as it is (A), and with COMPARE_ARGS'
 # environment settings (B), e.g. COMPARE_ARGS="WEB_CONCURRENCY=3 --endpoints healthz,mark".
-bench-compare: $(VENV)/.runtime bench-tool
+bench-compare: $(VENV)/.dev bench-tool
 	$(BIN)/python bench/compare.py $(COMPARE_ARGS)
 
 # The staff analytics at 100,000 users / 1,000,000 completions / 1,000,000 events, on a fresh

@@ -1,8 +1,8 @@
 """Two server set-ups, alternated: `make bench-compare COMPARE_ARGS="WEB_CONCURRENCY=3"`.
 
 A is the app as `make bench` serves it; B is the same with the given
-environment settings (anything gunicorn.conf.py, gunicorn or the app reads:
-``WEB_CONCURRENCY=3``, ``GUNICORN_CMD_ARGS="--keep-alive 0"``, ...). On a
+environment settings (anything datespark/serve.py or the app reads:
+``WEB_CONCURRENCY=3``, ``DATESPARK_THREADS=8``, ...). On a
 fresh benchmark database with the small dataset, each round starts A and B in
 turn (B first in every other round, so a drift of the machine does not favour
 one) and measures the chosen endpoints on each, R1 (plain Django, the

@@ -4,7 +4,7 @@
 worker's own share, the part the code decides, with nothing else running:
 each endpoint is called N times through Django's WSGI handler (middleware,
 URL resolution, DRF, the view, the database round trip and the rendering;
-no gunicorn, no sockets to a client) and the process's CPU time is divided
+no server, no sockets to a client) and the process's CPU time is divided
 by N. ``--profile`` prints cProfile's view of one endpoint instead, and
 ``--metrics-cost`` what the Prometheus metrics add to each endpoint (the
 app with and without them, request by request in turn).
@@ -180,7 +180,7 @@ def main() -> int:
         for environ in requests(endpoint, tokens, pairs, args.warmup):
             call(app, environ)
     gc.collect()
-    gc.freeze()  # as gunicorn.conf.py's workers do after their warm-up
+    gc.freeze()  # as datespark/serve.py's workers do after their warm-up
     if args.metrics_cost:
         return metrics_cost(app, tokens, pairs, endpoints, args.requests)
     if args.profile:

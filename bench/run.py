@@ -1,6 +1,6 @@
 """DateSpark's load benchmark: `make bench` (or `.venv/bin/python bench/run.py --help`).
 
-Serves the app the way `make run` does (gunicorn.conf.py, embedded PostgreSQL
+Serves the app the way `make run` does (datespark/serve.py, embedded PostgreSQL
 in its own data folder), seeds benchmark users, and drives each endpoint with
 wrk at 16 and 64 connections using Bearer tokens spread over those users.
 Every round also measures the two fixed yardsticks (bench/yardsticks.py): R1,
@@ -81,7 +81,7 @@ def request_of(endpoint: str, pair: tuple[str, str], number: int | None = None) 
 class CpuSplit:
     """Where the machine's CPU went during one run, in µs per request (Linux ``/proc``).
 
-    ``app``: the gunicorn master and its workers; ``database``: the embedded
+    ``app``: the server's main process and its workers; ``database``: the embedded
     PostgreSQL's postmaster and its processes (None with an external server);
     ``load``: wrk; ``other``: the rest of the machine (the kernel's own threads,
     other services, processes that exited during the run); ``stolen``: time the
@@ -260,14 +260,15 @@ def catalog_pairs(env: dict[str, str]) -> str:
 
 
 class Server:
-    """gunicorn as `make run` starts it; its master owns the embedded PostgreSQL."""
+    """The app as `make run` serves it (python -m datespark.serve: Granian); its main process owns the
+    embedded PostgreSQL. The access log is off, as R1's is."""
 
     def __init__(self, env: dict[str, str], port: int) -> None:
-        self.env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
+        self.env = {**env, "PORT": str(port), "HOST": "127.0.0.1", "DATESPARK_ACCESS_LOG": "0"}
         self.port = port
-        self.log = (WORK / "gunicorn.log").open("w")
+        self.log = (WORK / "server.log").open("w")
         self.process = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            [PYTHON, "-m", "datespark.serve"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -276,27 +277,24 @@ class Server:
         )
 
     def wait_ready(self, timeout: float = 60) -> None:
-        wait_for(self.process, self.port, "/healthz", WORK / "gunicorn.log", timeout)
+        wait_for(self.process, self.port, "/healthz", WORK / "server.log", timeout)
 
     def model(self) -> str:
         """What serves the run, read off the running server: its log and its live workers."""
-        return server_model((WORK / "gunicorn.log").read_text(), process_ticks(), self.process.pid)
+        return server_model((WORK / "server.log").read_text(), process_ticks(), self.process.pid)
 
     def stop(self) -> None:
         stop(self.process)
         self.log.close()
 
 
-def server_model(log: str, table: dict[int, tuple[int, int]], master: int) -> str:
-    """e.g. "gunicorn 27.0.1, 2 sync workers": the version and worker class from the master's log,
-    the number of workers from the master's live children (``table``: :func:`process_ticks`)."""
-    version = re.search(r"Starting gunicorn (\S+)", log)
-    worker_class = re.search(r"Using worker: (\S+)", log)
-    workers = sum(1 for parent, _ in table.values() if parent == master)
-    return (
-        f"gunicorn {version[1] if version else '(version not logged)'}, {workers} "
-        f"{worker_class[1] if worker_class else '(class not logged)'} worker{'' if workers == 1 else 's'}"
-    )
+def server_model(log: str, table: dict[int, tuple[int, int]], main: int) -> str:
+    """e.g. "Granian 2.8.9, 2 workers × 4 threads": the version and threads from the server's start-up
+    line, the number of workers from the main process's live children (``table``: :func:`process_ticks`)."""
+    started = re.search(r"Serving on Granian (\S+): \d+ workers x (\d+) threads", log)
+    workers = sum(1 for parent, _ in table.values() if parent == main)
+    version, threads = (started[1], started[2]) if started else ("(version not logged)", "?")
+    return f"Granian {version}, {workers} worker{'' if workers == 1 else 's'} × {threads} threads"
 
 
 class YardstickServer:

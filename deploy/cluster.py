@@ -2,8 +2,8 @@
 
 ::
 
-    client ─ nginx :8080 ─┬─ instance a (gunicorn, own folder) ─┬─ PgBouncer ─ PostgreSQL
-            round-robin   └─ instance b (gunicorn, own folder) ─┤  (transaction   (embedded, or
+    client ─ nginx :8080 ─┬─ instance a (Granian, own folder)  ─┬─ PgBouncer ─ PostgreSQL
+            round-robin   └─ instance b (Granian, own folder)  ─┤  (transaction   (embedded, or
                                                                 │   mode)          DATABASE_URL)
                                                                 └─ S3-API object store
 
@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8080")))
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("DATESPARK_THREADS", "4")))
     parser.add_argument("--folder", type=Path, default=ROOT / ".cluster")
     args = parser.parse_args(argv)
     folder: Path = args.folder.resolve()
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print("Starting the DateSpark cluster...", flush=True)
         backend, database, database_described = database_backend(folder)
-        pool_size = args.instances * args.workers + 2  # every worker's transaction, and a release or a command
+        # Every request in flight may hold a transaction (instances x workers x threads), and a release or a command.
+        pool_size = args.instances * args.workers * args.threads + 2
         pooler, pooler_port = pgbouncer.start(
             folder / "pgbouncer", backend, pool_size=pool_size, max_clients=4 * pool_size + 20
         )
@@ -220,10 +222,11 @@ def main(argv: list[str] | None = None) -> int:
                 "HOST": "127.0.0.1",
                 "PORT": str(instance.port),
                 "WEB_CONCURRENCY": str(args.workers),
+                "DATESPARK_THREADS": str(args.threads),
             }
             instance.service = Service.start(
                 f"instance {instance.name}",
-                [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py"],
+                [str(BIN / "python"), "-m", "datespark.serve"],
                 folder / "logs" / f"instance-{instance.name}.log",
                 cwd=instance.folder,
                 env=env,

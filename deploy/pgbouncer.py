@@ -15,7 +15,7 @@ from pathlib import Path
 
 from deploy.services import Service, free_port, installed, port_open
 
-# Seconds; well under gunicorn's worker timeout (30 s) and nginx's read timeout (35 s).
+# Seconds; well under nginx's read timeout (35 s).
 QUERY_WAIT_TIMEOUT = 5
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the tests that serve the app in a real gunicorn process (e2e, make run, faults),
+"""Helpers for the tests that serve the app in a real server process (e2e, make run, faults),
 and for the tests of the benchmark's scripts."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Fixed-window rate limits on the credential endpoints, shared by every worker.
 
-Counters live in PostgreSQL (``coaching_rate_limit``), so every gunicorn
-worker and every server sees the same counts with no extra service. Limits
+Counters live in PostgreSQL (``coaching_rate_limit``), so every worker
+of every instance sees the same counts with no extra service. Limits
 are the ``RATE_LIMITS`` setting: ``name -> (max hits, window seconds)``.
 
 Our own rather than django-ratelimit: that counts in Django's cache, which

@@ -1,7 +1,7 @@
 """The release step: migrations applied once, timeouts set on the database, safe through a pooler.
 
-Every instance runs ``manage.py release`` as it starts (gunicorn's master does,
-see gunicorn.conf.py), however many start at the same moment: each takes the
+Every instance runs ``manage.py release`` as it starts (the server's main process does,
+see datespark/serve.py), however many start at the same moment: each takes the
 same transaction-level advisory lock, so one migrates while the others wait,
 then find nothing left to do. The lock ends with the transaction, so it holds
 on a transaction-mode pooler (PgBouncer, Neon, Supabase) as well as on a

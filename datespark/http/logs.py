@@ -1,9 +1,9 @@
 """Request ids on every log line, and JSON log lines for log collectors.
 
 Each request gets an id (a trusted proxy's ``X-Request-ID`` when it looks
-like one, else a fresh one), sent back in ``X-Request-ID``, written by
-gunicorn's access log, and attached to every record logged while the request
-runs. Log lines carry messages only: no bodies, tokens, passwords or
+like one, else a fresh one), sent back in ``X-Request-ID``, written by the
+server's access log (the id nginx passes on), and attached to every record
+logged while the request runs. Log lines carry messages only: no bodies, tokens, passwords or
 completion metadata are ever logged by this app.
 """
 

@@ -1,1 +1,1 @@
-"""End-to-end tests: the app served by gunicorn, driven in headless Chromium."""
+"""End-to-end tests: the app served as `make run` serves it, driven in headless Chromium."""

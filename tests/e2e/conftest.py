@@ -1,6 +1,7 @@
-"""The app as ``make run`` serves it (gunicorn, 2 sync workers, DEBUG off), on the test database, plus Chromium.
+"""The app as ``make run`` serves it (datespark/serve.py, 2 workers, DEBUG off), on the test database, plus
+Chromium.
 
-The gunicorn subprocess connects to pytest-django's test database, so the tests
+The server subprocess connects to pytest-django's test database, so the tests
 must use ``transactional_db``: rows written by the server are visible to the
 test process and vice versa, and each test's rows are flushed afterwards.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -91,16 +91,12 @@ def e2e_server(
     django_db_blocker: Any,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
-    """gunicorn --config gunicorn.conf.py on a free port, talking to the test database."""
+    """python -m datespark.serve (as `make run`) on a free port, talking to the test database."""
     with django_db_blocker.unblock():
         database_url = _server_database_url()
     workdir = tmp_path_factory.mktemp("e2e-server")
-    bin_dir = Path(sys.executable).parent
     python = BASE_DIR / ".venv" / "bin" / "python"
     python = python if python.exists() else Path(sys.executable)
-    gunicorn = bin_dir / "gunicorn"
-    if not gunicorn.exists():
-        gunicorn = Path(shutil.which("gunicorn") or "gunicorn")
 
     port = free_port()
     env = {
@@ -128,10 +124,10 @@ def e2e_server(
         timeout=120,
     )
 
-    log = workdir / "gunicorn.log"
+    log = workdir / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [str(gunicorn), "--config", "gunicorn.conf.py"],
+            [str(python), "-m", "datespark.serve"],
             cwd=BASE_DIR,
             env=env,
             stdout=log_file,

@@ -1,6 +1,6 @@
 """The dashboard in a real browser: sign-up, htmx tabs and actions, progress bars, devices, legacy import, a11y.
 
-The app runs under gunicorn (see conftest.py) against the test database; every
+The app runs under its server (see conftest.py) against the test database; every
 test signs up or logs in through the pages, as a person would.
 """
 

@@ -1,4 +1,4 @@
-"""The app as `make run` serves it (gunicorn, its own embedded PostgreSQL), for the fault and metrics tests."""
+"""The app as `make run` serves it (datespark/serve.py, own embedded PostgreSQL), for the fault and metrics tests."""
 
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ import pytest
 from tests.support import ROOT, free_port, wait_until_ready
 
 METRICS_TOKEN = "metrics-token-for-the-tests"
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+SERVE = [sys.executable, "-m", "datespark.serve"]
 
 
 @dataclass
 class Served:
     port: int
     env: dict[str, str]
-    master_pid: int = 0
+    main_pid: int = 0
 
     folder: Path | None = None
 
@@ -62,7 +62,7 @@ class Served:
 def database_for(env: dict[str, str]) -> Iterator[None]:
     """Under `make test-pooled`: the served app's embedded PostgreSQL started here, and PgBouncer in front of it.
 
-    Otherwise the gunicorn master starts (and stops) the embedded server itself.
+    Otherwise the server's main process starts (and stops) the embedded server itself.
     """
     if os.environ.get("DATESPARK_POOLED") != "1":
         yield
@@ -88,7 +88,7 @@ def database_for(env: dict[str, str]) -> Iterator[None]:
 
 @pytest.fixture
 def served() -> Iterator[Served]:
-    """gunicorn as `make run` serves it, on its own embedded PostgreSQL (through PgBouncer under `make test-pooled`)."""
+    """The app as `make run` serves it, on its own embedded PostgreSQL (through PgBouncer under `make test-pooled`)."""
     folder = Path(tempfile.mkdtemp(prefix="datespark-faults-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -101,12 +101,12 @@ def served() -> Iterator[Served]:
             "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
         }
     )
-    # A worker file a previous run left behind: the master must clear it (tests/ops/test_metrics.py).
+    # A worker file a previous run left behind: the main process must clear it (tests/ops/test_metrics.py).
     (folder / "metrics").mkdir()
     (folder / "metrics" / "counter_1.db").write_bytes(b"")
-    with database_for(env), (folder / "gunicorn.log").open("wb") as log:
+    with database_for(env), (folder / "server.log").open("wb") as log:
         process = subprocess.Popen(
-            [str(GUNICORN), "--config", "gunicorn.conf.py"],
+            SERVE,
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -115,7 +115,7 @@ def served() -> Iterator[Served]:
         )
         server = Served(port, env, process.pid, folder)
         try:
-            wait_until_ready(f"http://127.0.0.1:{port}", process, log=folder / "gunicorn.log")
+            wait_until_ready(f"http://127.0.0.1:{port}", process, log=folder / "server.log")
             yield server
         finally:
             os.killpg(process.pid, signal.SIGTERM)

@@ -123,17 +123,17 @@ def test_a_round_starts_with_r1(run: ModuleType) -> None:
 
 def test_the_server_is_described_by_its_log_and_its_live_workers(run: ModuleType) -> None:
     log = (
-        "[2026-12-03 08:44:23 +0000] [100] [INFO] Starting gunicorn 27.0.1\n"
-        "[2026-12-03 09:44:24 +0100] [100] [INFO] Using worker: sync\n"
-        "[2026-12-03 09:44:24 +0100] [101] [INFO] Booting worker with pid: 101\n"
-        "[2026-12-03 09:44:24 +0100] [102] [INFO] Booting worker with pid: 102\n"
-        "[2026-12-03 09:50:00 +0100] [103] [INFO] Booting worker with pid: 103\n"  # 101 was replaced
+        "Serving on Granian 2.8.9: 2 workers x 4 threads, keep-alive\n"
+        "[INFO] Starting granian (main PID: 100)\n"
+        "[INFO] Spawning worker-1 with PID: 101\n"
+        "[INFO] Spawning worker-2 with PID: 102\n"
+        "[INFO] Spawning worker-1 with PID: 103\n"  # 101 was replaced
     )
-    # pid -> (parent, ticks): the master (100), its live workers, and an unrelated process.
+    # pid -> (parent, ticks): the main process (100), its live workers, and an unrelated process.
     table = {100: (1, 50), 102: (100, 900), 103: (100, 800), 200: (1, 10)}
-    assert run.server_model(log, table, 100) == "gunicorn 27.0.1, 2 sync workers"
+    assert run.server_model(log, table, 100) == "Granian 2.8.9, 2 workers × 4 threads"
     assert run.server_model("", {100: (1, 0), 101: (100, 0)}, 100) == (
-        "gunicorn (version not logged), 1 (class not logged) worker"
+        "Granian (version not logged), 1 worker × ? threads"
     )
 
 

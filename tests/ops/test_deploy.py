@@ -83,13 +83,14 @@ def test_hsts_and_secure_cookies_over_https(settings: Any, user: Any) -> None:
     assert response.cookies["datespark_auth_token"]["httponly"]
 
 
-def test_gunicorn_workers_are_warm_before_their_first_request() -> None:
-    """post_worker_init loads the URLconf and its views (a cold first request took ~0.1 s more) and freezes them."""
+def test_workers_are_warm_before_their_first_request() -> None:
+    """Each worker's app loader loads the URLconf and its views (a cold first request took ~0.1 s more) and
+    freezes them."""
     probe = (
-        "import gc, runpy, sys, django; django.setup();"
+        "import gc, sys, django; django.setup();"
         "from django.urls import get_resolver;"
         "before = ('coaching.api' in sys.modules, get_resolver()._populated);"
-        "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None);"
+        "from datespark.serve import warm_application; warm_application('datespark.wsgi:application');"
         "print(before, ('coaching.api' in sys.modules, get_resolver()._populated), gc.get_freeze_count() > 0)"
     )
     result = subprocess.run(

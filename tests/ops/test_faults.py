@@ -8,6 +8,7 @@ and starts again, never a mocked exception.
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import re
 import signal
@@ -96,10 +97,14 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
     pairs = [(tool.name, action) for tool in catalog.TOOLS for action in tool.action_names]
     acknowledged: set[tuple[int, str, str]] = set()
     lock = threading.Lock()
+    enough = threading.Event()
 
     def client(index: int) -> None:
         token = tokens[index]
-        for tool, action in pairs:
+        # The catalog's marks, again and again (a mark is idempotent) until the workers were killed enough.
+        for tool, action in itertools.islice(itertools.cycle(pairs), 20_000):
+            if enough.is_set():
+                break
             try:
                 status, _ = served.request(
                     "POST", "/api/tool-completion/mark-completed", {"toolName": tool, "actionName": action}, token
@@ -114,19 +119,32 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
     for thread in threads:
         thread.start()
     killed = 0
-    gunicorn_master = psutil.Process(served.master_pid)
-    while any(thread.is_alive() for thread in threads):
-        workers = gunicorn_master.children()
-        if workers:
+    main = psutil.Process(served.main_pid)
+    while any(thread.is_alive() for thread in threads) and killed < 4:
+        # The oldest worker each time: Granian replaces a dead worker at once, and stops the instance
+        # when the worker it replaced last dies again within seconds (a crash loop, for the
+        # orchestrator to restart); killing workers in turn is a crash, not a loop.
+        workers = sorted(main.children(), key=lambda worker: worker.create_time())
+        if len(workers) == 2:
             workers[0].send_signal(signal.SIGKILL)
             killed += 1
-        time.sleep(0.15)
+        time.sleep(0.5)
+    enough.set()
     for thread in threads:
         thread.join()
 
     record("faults_workers_killed", killed)
     assert killed >= 3
     assert acknowledged, "no request got through"
+    # Each worker listens on its own socket (SO_REUSEPORT): while both are being replaced, none does.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if served.request("GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            assert time.monotonic() < deadline, "no worker came back"
+            time.sleep(0.2)
     # Count every acknowledged completion in the database.
     missing = []
     for index, token in enumerate(tokens):

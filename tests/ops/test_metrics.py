@@ -1,4 +1,4 @@
-"""Prometheus metrics: counted by URL pattern, behind a bearer token, summed over every gunicorn worker."""
+"""Prometheus metrics: counted by URL pattern, behind a bearer token, summed over every server worker."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def test_requests_are_counted_by_url_pattern_and_completions_by_kind(
 
 
 def test_every_worker_is_counted_and_stale_samples_are_cleared_at_start(served: Served) -> None:
-    """Through gunicorn (2 workers): one scrape sums them; the samples a previous run left were removed."""
+    """Through the server (2 worker processes): one scrape sums them; the samples a previous run left were removed."""
     assert served.folder is not None
     folder = served.folder / "metrics"
     before = samples(served.metrics(), "datespark_http_request_duration_seconds_count", route="readyz", status="200")
@@ -112,7 +112,7 @@ def test_every_worker_is_counted_and_stale_samples_are_cleared_at_start(served: 
     assert not (served.folder / "metrics" / "counter_1.db").exists()  # the stale file the fixture left
 
 
-def test_the_master_empties_the_samples_folder_it_is_given(tmp_path: Path) -> None:
+def test_the_main_process_empties_the_samples_folder_it_is_given(tmp_path: Path) -> None:
     from datespark.metrics import multiprocess_dir_reset
 
     (tmp_path / "counter_4242.db").write_bytes(b"stale")

@@ -80,6 +80,8 @@ def test_make_run_serves_and_ctrl_c_stops_everything(pgdata: Path) -> None:
     with tempfile.TemporaryFile() as log:
         output = run_and_interrupt(env, port, pgdata, log)
     assert "Demo user (local use only)" in output
+    assert '"GET /wachtwoord-herstellen/[redacted]/ HTTP/1.1"' in output and "cz1k2h" not in output
+    assert '"POST /api/auth/login HTTP/1.1" 200' in output  # the access log is on by default
 
 
 def run_and_interrupt(env: dict[str, str], port: int, pgdata: Path, log: Any) -> str:
@@ -99,7 +101,9 @@ def run_and_interrupt(env: dict[str, str], port: int, pgdata: Path, log: Any) ->
         new_user_journey(port)
         assert processes_using(str(pgdata)), "the embedded PostgreSQL should be running"
         started = psutil.Process(make.pid).children(recursive=True)
-        assert any("gunicorn" in " ".join(p.cmdline()) for p in started)
+        assert any("datespark.serve" in " ".join(p.cmdline()) for p in started)
+        # The access log masks a password-reset link's one-time token.
+        assert get(port, "/wachtwoord-herstellen/MQ/cz1k2h-4b8e1c0f9/")[0] in (200, 302)
 
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=60)

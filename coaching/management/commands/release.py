@@ -1,6 +1,6 @@
 """The release step: ``manage.py release`` migrates once however many instances start together.
 
-See datespark/db/release.py. Run it on every start (gunicorn's master does)
+See datespark/db/release.py. Run it on every start (the server's main process does)
 or once per deploy before the new instances take traffic; plain
 ``manage.py migrate`` still works for a single machine.
 """
