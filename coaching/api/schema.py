@@ -52,7 +52,9 @@ class OverallOut(serializers.Serializer):
 class MarkIn(serializers.Serializer):
     toolName = serializers.ChoiceField(choices=list(catalog.TOOL_NAMES))
     actionName = serializers.ChoiceField(choices=ACTION_NAMES, help_text="An action of that tool (see the catalog).")
-    metadata = serializers.DictField(required=False, help_text="At most 4 KiB as compact UTF-8 JSON, 8 levels deep.")
+    metadata = serializers.DictField(
+        required=False, allow_null=True, help_text="At most 4 KiB as compact UTF-8 JSON, 8 levels deep; null: none."
+    )
 
 
 class MarkOut(serializers.Serializer):
@@ -129,7 +131,7 @@ class RefreshIn(serializers.Serializer):
 class BatchItemIn(serializers.Serializer):
     toolName = serializers.ChoiceField(choices=list(catalog.TOOL_NAMES))
     actionName = serializers.ChoiceField(choices=ACTION_NAMES, help_text="An action of that tool (see the catalog).")
-    metadata = serializers.DictField(required=False, help_text="As for mark-completed.")
+    metadata = serializers.DictField(required=False, allow_null=True, help_text="As for mark-completed.")
     completedAt = serializers.DateTimeField(
         required=False,
         help_text="When it happened: ISO-8601 with a timezone, at most 5 minutes ahead, not before the account.",

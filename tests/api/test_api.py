@@ -81,6 +81,16 @@ def test_repeat_mark_without_metadata_resets_it_to_empty(api: Any, user: Any) ->
     assert ToolCompletion.objects.get(user=user).metadata == {}
 
 
+def test_null_metadata_means_none_as_the_schema_says(api: Any, user: Any) -> None:
+    mark(api, metadata={"bioLength": 250})
+    assert mark(api, metadata=None).status_code == 200
+    assert ToolCompletion.objects.get(user=user).metadata == {}
+    schema = json.loads(api.get("/api/schema/", {"format": "json"}).content)
+    body = schema["paths"]["/api/tool-completion/mark-completed"]["post"]["requestBody"]["content"]["application/json"]
+    component = body["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][component]["properties"]["metadata"]["nullable"] is True
+
+
 def test_actions_completed_follow_catalog_order(api: Any) -> None:
     mark(api, action="profile_completed")
     response = mark(api, action="bio_generated")
