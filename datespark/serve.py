@@ -16,7 +16,7 @@ Settings (environment):
 
 - ``HOST``, ``PORT``: where to listen (127.0.0.1:8000).
 - ``WEB_CONCURRENCY``: worker processes (one per core, at least 2).
-- ``DATESPARK_THREADS``: requests in flight per worker (4).
+- ``DATESPARK_THREADS``: requests in flight per worker (2).
 - ``DATESPARK_WORKER_LIFETIME``: seconds after which a worker is replaced,
   gracefully (off; at least 60).
 - ``DATESPARK_ACCESS_LOG``: ``0`` turns the access log off (on).
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 GRACEFUL_SECONDS = 10
+DEFAULT_THREADS = 2
 # The request line as Granian logs it, and the request id nginx (or the client) sent; no query strings.
 ACCESS_FORMAT = '%(addr)s "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).1fms rid=%(header{x-request-id})s'
 # Password-reset links carry a one-time token in the path.
@@ -55,6 +56,11 @@ class MaskResetTokens(logging.Filter):
         if isinstance(record.args, dict) and isinstance(record.args.get("path"), str):
             record.args = {**record.args, "path": SECRET_PATHS.sub(r"\1[redacted]/", record.args["path"])}
         return True
+
+
+def default_workers() -> int:
+    """One worker process per core, at least two (one busy worker never holds up every request)."""
+    return max(2, multiprocessing.cpu_count())
 
 
 def env_int(name: str, default: int | None) -> int | None:
@@ -139,8 +145,8 @@ def main() -> int:
     from granian.log import LogLevels
     from granian.server import Server
 
-    workers = env_int("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count()))
-    threads = env_int("DATESPARK_THREADS", 4)
+    workers = env_int("WEB_CONCURRENCY", default_workers())
+    threads = env_int("DATESPARK_THREADS", DEFAULT_THREADS)
     lifetime = env_int("DATESPARK_WORKER_LIFETIME", None)
     port = env_int("PORT", 8000)
     if not workers or workers < 1 or not threads or threads < 1:

@@ -139,11 +139,17 @@ _database["OPTIONS"].setdefault("connect_timeout", 5)
 # DATABASE_URL may be a transaction-mode pooler (PgBouncer, Neon's pooled
 # endpoint): no session state is kept between transactions, so no server-side
 # cursors and no prepared statements unless the operator says the connection
-# is direct. The timeouts are set on the database at release (migrate), not in
+# is direct (DATESPARK_DIRECT_DATABASE=1). The embedded server is always reached
+# directly. The timeouts are set on the database at release (migrate), not in
 # the connection: a pooler refuses the startup "options" parameter.
-DIRECT_DATABASE = env_bool("DATESPARK_DIRECT_DATABASE")
+DIRECT_DATABASE = env_bool("DATESPARK_DIRECT_DATABASE", default=EMBEDDED_DATABASE)
 _database["DISABLE_SERVER_SIDE_CURSORS"] = not DIRECT_DATABASE
-if not DIRECT_DATABASE:
+if DIRECT_DATABASE:
+    # Server-side binding, and each statement a connection has run 5 times prepared on it:
+    # PostgreSQL then skips parsing and planning the hot queries (docs/PERFORMANCE.md).
+    _database["OPTIONS"].setdefault("server_side_binding", True)
+    _database["OPTIONS"].setdefault("prepare_threshold", 5)
+else:
     _database["OPTIONS"].setdefault("prepare_threshold", None)
 # Fail fast instead of hanging when a statement runs away or a lock is stuck.
 DATABASE_TIMEOUTS = {

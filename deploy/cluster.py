@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8080")))
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("DATESPARK_THREADS", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("DATESPARK_THREADS", "2")))
     parser.add_argument("--folder", type=Path, default=ROOT / ".cluster")
     args = parser.parse_args(argv)
     folder: Path = args.folder.resolve()

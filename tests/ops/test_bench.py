@@ -78,6 +78,13 @@ def test_no_errors_anywhere_and_r2_must_not_fail_either(run: ModuleType) -> None
     assert run.verdicts(quiet, [ceiling, failing]) == ["FAIL [small] R2 at 64: 2 failed transactions"]
 
 
+def test_the_pooled_topology_is_reported_not_judged(run: ModuleType) -> None:
+    slow = run.Result.of("small (pooled)", "mark", 16, [one(run, 100, 4000, 90.0)])
+    assert run.verdicts([slow]) == []
+    broken = run.Result.of("small (pooled)", "progress", 64, [one(run, 100, 4000, 90.0, errors=2)])
+    assert run.verdicts([broken]) == ["NOTE [small (pooled)] progress at 64: errors 2"]
+
+
 def test_r2_is_reported_beside_the_marks_the_app_served(run: ModuleType) -> None:
     reports = [{"tps": tps, "latency_ms": 6.0, "failed": 0} for tps in (2400.0, 2600.0, 2500.0)]
     ceiling = run.Ceiling.of("small", 16, reports)

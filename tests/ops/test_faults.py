@@ -120,7 +120,7 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
         thread.start()
     killed = 0
     main = psutil.Process(served.main_pid)
-    while any(thread.is_alive() for thread in threads) and killed < 4:
+    while any(thread.is_alive() for thread in threads) and killed < 12:
         # The oldest worker each time: Granian replaces a dead worker at once, and stops the instance
         # when the worker it replaced last dies again within seconds (a crash loop, for the
         # orchestrator to restart); killing workers in turn is a crash, not a loop.

@@ -35,10 +35,12 @@ def through_pooler() -> Iterator[dict[str, Any]]:
     """Connection parameters that reach the test database through a fresh PgBouncer, as the app connects."""
     direct = direct_params()
     with pgbouncer(direct["host"], direct.get("port"), direct.get("user", "postgres")) as (host, port):
-        # What settings.py gives Django: connect_timeout, no prepared statements, no startup options.
+        # What settings.py gives Django for a DATABASE_URL that is not direct (tests/ops/test_prepared.py):
+        # connect_timeout, client-side binding, no prepared statements, no startup options.
         options = dict(settings.DATABASES["default"]["OPTIONS"])
-        assert "options" not in options and options["prepare_threshold"] is None
-        yield {**options, **direct, "host": host, "port": port}
+        options.pop("server_side_binding", None)
+        assert "options" not in options
+        yield {**options, "prepare_threshold": None, **direct, "host": host, "port": port}
 
 
 @pytest.fixture

@@ -59,9 +59,8 @@ django_settings_timeouts = dict(settings.DATABASE_TIMEOUTS)
 
 def test_the_connection_carries_no_startup_options() -> None:
     # A transaction-mode pooler refuses the "options" startup parameter outright.
+    # (What else a pooled connection leaves out: tests/ops/test_prepared.py.)
     assert "options" not in settings.DATABASES["default"]["OPTIONS"]
-    assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
-    assert settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] is None
 
 
 def test_a_migrated_database_carries_the_apps_timeouts(db: Any) -> None:
