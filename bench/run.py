@@ -30,7 +30,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import parse_qs, urlsplit
 
 import yardsticks
 from machine import describe  # bench/machine.py: this script's folder is on sys.path
@@ -554,15 +553,10 @@ def pooled(env: dict[str, str]) -> tuple[dict[str, str], Callable[[], None]]:
     embedded = not env.get("DATABASE_URL")
     if embedded:
         manage_module(env, "datespark.embedded_db", "start")
-    parts = urlsplit(database_url(env))
-    host = parts.hostname or parse_qs(parts.query).get("host", ["127.0.0.1"])[0]
-    backend = pgbouncer.Backend(
-        host=host, port=parts.port or 5432, user=parts.username or "postgres", password=parts.password or ""
-    )
+    backend, database = pgbouncer.Backend.of_url(database_url(env))
     workers = int(env.get("WEB_CONCURRENCY") or default_workers())
     threads = int(env.get("DATESPARK_THREADS") or DEFAULT_THREADS)
     service, port = pgbouncer.start(WORK / "pgbouncer", backend, pool_size=workers * threads + 2, max_clients=200)
-    database = parts.path.lstrip("/") or "postgres"
     credentials = f"{backend.user}:{backend.password}" if backend.password else backend.user
     through = {**env, "DATABASE_URL": f"postgresql://{credentials}@127.0.0.1:{port}/{database}"}
 
@@ -609,7 +603,7 @@ def run_dataset(
                     print(
                         f"[{name}] c={connections:<3} round {number}  {LABELS[endpoint]:<20} {one.rps:>8.0f} req/s "
                         f"({one.ratio:.2f}× R1)  p50 {one.p50_ms:.1f}  p99 {one.p99_ms:.1f} ms "
-                        f"({one.p99_ms / max(one.p50_ms, 0.01):.1f}× p50)  errors {one.errors + one.non2xx}",
+                        f"({spread(one):.1f}× p50)  errors {one.errors + one.non2xx}",
                         flush=True,
                     )
                 reports.append(r2_round(dataset, script, connections, args))

@@ -41,8 +41,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from datespark.serve import DEFAULT_THREADS
 from deploy import nginx, objectstore, pgbouncer
 from deploy.services import Service, ServiceFailed, free_port, installed, log_tail, port_open
 
@@ -92,14 +93,8 @@ def database_backend(folder: Path) -> tuple[pgbouncer.Backend, str, str]:
     """The server PgBouncer pools, its database's name, and how to describe it."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        parts = urlsplit(url)
-        backend = pgbouncer.Backend(
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432,
-            user=parts.username or "postgres",
-            password=parts.password or "",
-        )
-        return backend, parts.path.lstrip("/") or "postgres", f"PostgreSQL at {parts.hostname}:{backend.port}"
+        backend, database = pgbouncer.Backend.of_url(url)
+        return backend, database, f"PostgreSQL at {backend.host}:{backend.port}"
     os.environ["DATESPARK_PGDATA"] = str(folder / "pgdata")
     from datespark import embedded_db
 
@@ -165,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8080")))
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("DATESPARK_THREADS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("DATESPARK_THREADS", DEFAULT_THREADS)))
     parser.add_argument("--folder", type=Path, default=ROOT / ".cluster")
     args = parser.parse_args(argv)
     folder: Path = args.folder.resolve()

@@ -12,6 +12,7 @@ import os
 import pwd
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from deploy.services import Service, free_port, installed, port_open
 
@@ -32,6 +33,16 @@ class Backend:
     port: int
     user: str
     password: str = ""
+
+    @classmethod
+    def of_url(cls, url: str) -> tuple[Backend, str]:
+        """The server a libpq URL names (a host, or a socket directory in ``?host=``), and its database."""
+        parts = urlsplit(url)
+        host = parts.hostname or parse_qs(parts.query).get("host", ["127.0.0.1"])[0]
+        backend = cls(
+            host=host, port=parts.port or 5432, user=parts.username or "postgres", password=parts.password or ""
+        )
+        return backend, parts.path.lstrip("/") or "postgres"
 
 
 def run_as(backend: Backend) -> list[str]:

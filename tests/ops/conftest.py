@@ -32,6 +32,7 @@ class Served:
     main_pid: int = 0
 
     folder: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
@@ -113,7 +114,7 @@ def served() -> Iterator[Served]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        server = Served(port, env, process.pid, folder)
+        server = Served(port, env, process.pid, folder, process)
         try:
             wait_until_ready(f"http://127.0.0.1:{port}", process, log=folder / "server.log")
             yield server

@@ -26,7 +26,7 @@ import pytest
 from coaching import catalog
 from tests.ops.conftest import Served
 from tests.security_facts import record
-from tests.support import ROOT
+from tests.support import ROOT, wait_until_ready
 
 # `make test-pooled` runs these again with PgBouncer (transaction mode) between the app and the database.
 pytestmark = pytest.mark.pooled
@@ -137,14 +137,10 @@ def test_workers_killed_mid_load_lose_no_acknowledged_write(served: Served, tmp_
     assert killed >= 3
     assert acknowledged, "no request got through"
     # Each worker listens on its own socket (SO_REUSEPORT): while both are being replaced, none does.
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if served.request("GET", "/healthz")[0] == 200:
-                break
-        except OSError:
-            assert time.monotonic() < deadline, "no worker came back"
-            time.sleep(0.2)
+    assert served.process is not None
+    assert served.folder is not None
+    log = served.folder / "server.log"
+    wait_until_ready(f"http://127.0.0.1:{served.port}", served.process, timeout=30, log=log, paths=("/healthz",))
     # Count every acknowledged completion in the database.
     missing = []
     for index, token in enumerate(tokens):
